@@ -1,0 +1,278 @@
+/* emu_control.c — the /_emu/... control endpoints of CONTRACT.md: stats,
+ * fault configuration, entity tweaks (/_emu/set), canned overrides and
+ * reset. No authentication, never counted in stats, errors always in the
+ * nested shape so that tests can rely on them whatever --error-shape says. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "fixtures.h"
+#include "json_util.h"
+#include "router.h"
+
+typedef void (*control_fn)(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                           struct reply *out);
+
+struct control_route {
+    control_fn fn;
+    bool takes_body;
+};
+
+static void fail(struct reply *out, int status, const char *code, const char *message)
+{
+    reply_error(out, status, ERR_NESTED, false, code, message);
+}
+
+static void ok(struct reply *out)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
+    reply_json(out, 200, o, false);
+}
+
+void app_reset(struct emu_app *app)
+{
+    store_wrlock(&app->store);
+    store_clear(&app->store);
+    fixtures_build(&app->store, &app->opts);
+    store_unlock(&app->store);
+    stats_reset(&app->stats);
+    overrides_clear(&app->overrides);
+    faults_reset(&app->faults, &app->opts.faults);
+}
+
+static void c_stats(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                    struct reply *out)
+{
+    char v[16];
+    bool paths = router_query_param(req->target, "paths", v, sizeof(v)) == 1 &&
+                 strcmp(v, "0") != 0 && strcasecmp(v, "false") != 0;
+    reply_json(out, 200, stats_to_json(&app->stats, paths), false);
+}
+
+static void c_stats_reset(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                          struct reply *out)
+{
+    stats_reset(&app->stats);
+    ok(out);
+}
+
+static void c_config_get(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                         struct reply *out)
+{
+    struct emu_faults f = faults_snapshot(&app->faults);
+    reply_json(out, 200, faults_to_json(&f), false);
+}
+
+static void c_config_set(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                         struct reply *out)
+{
+    char err[256];
+    if (faults_update(&app->faults, body, err, sizeof(err)) < 0) {
+        fail(out, 400, "invalid_request", err);
+        return;
+    }
+    c_config_get(app, req, body, out);
+}
+
+static const char *domain_knobs[] = {"verify_fails", "dkim_ready", "dkim_enabled",
+                                     "provision_fails"};
+
+static bool *domain_knob(struct emu_domain *d, const char *key)
+{
+    bool *slots[] = {&d->verify_fails, &d->dkim_ready, &d->dkim_enabled, &d->provision_fails};
+    for (size_t i = 0; i < sizeof(domain_knobs) / sizeof(*domain_knobs); i++) {
+        if (strcmp(key, domain_knobs[i]) == 0)
+            return slots[i];
+    }
+    return NULL;
+}
+
+/* A renamed domain takes its mailboxes and its scoped policy along. */
+static void rename_domain(struct emu_tenant *t, const char *old, const char *new_name)
+{
+    for (size_t i = 0; i < t->nmailboxes; i++) {
+        const char *dn = json_str(t->mailboxes[i].obj, "domain_name");
+        if (dn && strcasecmp(dn, old) == 0)
+            json_put_str(t->mailboxes[i].obj, "domain_name", new_name);
+    }
+    for (size_t i = 0; i < t->npolicies; i++) {
+        struct emu_policy *p = &t->policies[i];
+        if (p->domain_scope && strcasecmp(p->domain_scope, old) == 0) {
+            free(p->domain_scope);
+            p->domain_scope = strdup(new_name);
+        }
+    }
+}
+
+static void set_domain(struct emu_tenant *t, struct emu_domain *d, const cJSON *set)
+{
+    for (const cJSON *f = set->child; f; f = f->next) {
+        bool *knob = domain_knob(d, f->string);
+        if (knob) {
+            *knob = cJSON_IsTrue(f);
+            continue;
+        }
+        if (strcmp(f->string, "domain_name") == 0 && cJSON_IsString(f)) {
+            char old[512];
+            const char *cur = json_str(d->obj, "domain_name");
+            snprintf(old, sizeof(old), "%s", cur ? cur : "");
+            rename_domain(t, old, f->valuestring);
+        }
+        json_put(d->obj, f->string, cJSON_Duplicate(f, 1));
+    }
+}
+
+static void set_mailbox(struct emu_mailbox *m, const cJSON *set)
+{
+    for (const cJSON *f = set->child; f; f = f->next)
+        json_put(m->obj, f->string, cJSON_Duplicate(f, 1));
+    bool counts = cJSON_GetObjectItemCaseSensitive(set, "sends_today") ||
+                  cJSON_GetObjectItemCaseSensitive(set, "daily_send_limit");
+    if (counts && !cJSON_GetObjectItemCaseSensitive(set, "blocked_at"))
+        mailbox_update_blocked(m);
+}
+
+static void set_tenant(struct emu_tenant *t, const cJSON *set)
+{
+    for (const cJSON *f = set->child; f; f = f->next) {
+        if (strcmp(f->string, "domain_count") == 0)
+            t->pin_domain_count = true;
+        if (strcmp(f->string, "mailbox_count") == 0)
+            t->pin_mailbox_count = true;
+        json_put(t->obj, f->string, cJSON_Duplicate(f, 1));
+    }
+}
+
+static void c_set(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                  struct reply *out)
+{
+    const char *tid = json_str(body, "tenant_id");
+    const char *dname = json_str(body, "domain_name");
+    const char *mid = json_str(body, "mailbox_id");
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(body, "set");
+    if (!tid || !cJSON_IsObject(set) || (dname && mid)) {
+        fail(out, 400, "invalid_request",
+             "need tenant_id, an object 'set', and at most one of domain_name, mailbox_id");
+        return;
+    }
+    for (const cJSON *f = set->child; dname && f; f = f->next) {
+        for (size_t i = 0; i < sizeof(domain_knobs) / sizeof(*domain_knobs); i++) {
+            if (strcmp(f->string, domain_knobs[i]) == 0 && !cJSON_IsBool(f)) {
+                fail(out, 400, "invalid_request", "domain knobs take a boolean");
+                return;
+            }
+        }
+    }
+    store_wrlock(&app->store);
+    struct emu_tenant *t = store_find_tenant(&app->store, tid);
+    cJSON *entity = NULL;
+    if (!t) {
+        fail(out, 404, "tenant_not_found", "no such tenant");
+    } else if (dname) {
+        long i = tenant_find_domain(t, dname);
+        if (i < 0) {
+            fail(out, 404, "domain_not_found", "no such domain on this tenant");
+        } else {
+            set_domain(t, &t->domains[i], set);
+            entity = cJSON_Duplicate(t->domains[i].obj, 1);
+        }
+    } else if (mid) {
+        long i = tenant_find_mailbox(t, mid);
+        if (i < 0) {
+            fail(out, 404, "mailbox_not_found", "no such mailbox on this tenant");
+        } else {
+            set_mailbox(&t->mailboxes[i], set);
+            entity = cJSON_Duplicate(t->mailboxes[i].obj, 1);
+        }
+    } else {
+        set_tenant(t, set);
+        entity = cJSON_Duplicate(t->obj, 1);
+    }
+    store_unlock(&app->store);
+    if (entity) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "status", "ok");
+        cJSON_AddItemToObject(o, "entity", entity);
+        reply_json(out, 200, o, false);
+    }
+}
+
+static void c_override_add(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                           struct reply *out)
+{
+    char err[256];
+    if (overrides_add(&app->overrides, body, err, sizeof(err)) < 0)
+        fail(out, 400, "invalid_request", err);
+    else
+        ok(out);
+}
+
+static void c_override_clear(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                             struct reply *out)
+{
+    overrides_clear(&app->overrides);
+    ok(out);
+}
+
+static void c_reset(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                    struct reply *out)
+{
+    app_reset(app);
+    ok(out);
+}
+
+#define C(method, pattern, fn, body)                                                               \
+    {                                                                                              \
+        method, pattern, &(const struct control_route)                                             \
+        {                                                                                          \
+            fn, body                                                                               \
+        }                                                                                          \
+    }
+
+static const struct route control_routes[] = {
+    C("GET", "/_emu/stats", c_stats, false),
+    C("POST", "/_emu/stats/reset", c_stats_reset, false),
+    C("GET", "/_emu/config", c_config_get, false),
+    C("POST", "/_emu/config", c_config_set, true),
+    C("POST", "/_emu/set", c_set, true),
+    C("POST", "/_emu/override", c_override_add, true),
+    C("DELETE", "/_emu/override", c_override_clear, false),
+    C("POST", "/_emu/reset", c_reset, false),
+};
+
+void emu_control_handle(struct emu_app *app, const struct http_request *req, struct reply *out)
+{
+    struct route_match *m = malloc(sizeof(*m));
+    if (!m)
+        abort();
+    out->retry_after = -1;
+    enum route_result rr =
+        router_match(control_routes, sizeof(control_routes) / sizeof(*control_routes), req->method,
+                     req->target, m);
+    if (rr == ROUTE_NOT_FOUND) {
+        fail(out, 404, "not_found", "No such control endpoint");
+    } else if (rr == ROUTE_BAD_METHOD) {
+        snprintf(out->allow, sizeof(out->allow), "%s", m->allow);
+        fail(out, 405, "method_not_allowed", "Method not allowed on this endpoint");
+    } else if (req->body_too_large) {
+        fail(out, 413, "payload_too_large", "Request body exceeds 1 MiB");
+    } else {
+        const struct control_route *cr = m->route->data;
+        cJSON *body = NULL;
+        if (cr->takes_body) {
+            body = req->body ? cJSON_ParseWithLength(req->body, req->body_len) : NULL;
+            if (!cJSON_IsObject(body)) {
+                cJSON_Delete(body);
+                fail(out, 400, "invalid_json", "Request body must be a JSON object");
+                free(m);
+                return;
+            }
+        }
+        cr->fn(app, req, body, out);
+        cJSON_Delete(body);
+    }
+    free(m);
+}
