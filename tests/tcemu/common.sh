@@ -1,0 +1,102 @@
+# common.sh — shared helpers of the tcemu conformance scripts (sourced).
+# Every assertion prints what it expected and what it got, and exits 1 on
+# the first failure; each script starts and stops its own tcemu.
+set -euo pipefail
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/emu.sh
+source "$TESTS_DIR/../lib/emu.sh"
+
+CHECKS=0
+fail() {
+    echo "FAIL: $*" >&2
+    if [[ -n "${EMU_DIR:-}" && -s "$EMU_DIR/tcemu.err" ]]; then
+        echo "--- tcemu stderr:" >&2
+        tail -20 "$EMU_DIR/tcemu.err" >&2
+    fi
+    exit 1
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+    CHECKS=$((CHECKS + 1))
+    [[ "$2" == "$3" ]] || fail "$1: expected [$2], got [$3]"
+}
+
+# assert_match WHAT REGEX ACTUAL
+assert_match() {
+    CHECKS=$((CHECKS + 1))
+    [[ "$3" =~ $2 ]] || fail "$1: expected to match /$2/, got [$3]"
+}
+
+# assert_range WHAT LO HI ACTUAL (integers, inclusive)
+assert_range() {
+    CHECKS=$((CHECKS + 1))
+    ((${4} >= ${2} && ${4} <= ${3})) || fail "$1: expected in [$2, $3], got [$4]"
+}
+
+# assert_true WHAT CONDITION-ARITH (e.g. "$(echo "$t < 0.5" | bc)")
+assert_jq() { # assert_jq WHAT JSON FILTER EXPECTED
+    local got
+    got=$(jq -r "$3" <<<"$2") || fail "$1: jq '$3' failed on [$2]"
+    assert_eq "$1" "$4" "$got"
+}
+
+# call METHOD PATH [JSON] — as account 1; sets BODY and STATUS.
+call() {
+    BODY=$(emu_call "$@")
+    STATUS=$(<"$EMU_DIR/last_status")
+}
+
+# call2 METHOD PATH [JSON] — as account 2.
+call2() {
+    BODY=$(EMU_KEY=$EMU_KEY2 emu_call "$@")
+    STATUS=$(<"$EMU_DIR/last_status")
+}
+
+# expect STATUS METHOD PATH [JSON] — call and check the status.
+expect() {
+    local want=$1
+    shift
+    call "$@"
+    assert_eq "$1 $2 status" "$want" "$STATUS"
+}
+
+# expect_error STATUS CODE METHOD PATH [JSON] — status and error.code.
+expect_error() {
+    local want=$1 code=$2
+    shift 2
+    call "$@"
+    assert_eq "$1 $2 ${3-} status" "$want" "$STATUS"
+    assert_eq "$1 $2 ${3-} error.code" "$code" "$(jq -r '.error.code' <<<"$BODY")"
+}
+
+# keys JSON FILTER — the object's keys in order, space-separated.
+keys() { jq -r "$2 | keys_unsorted | join(\" \")" <<<"$1"; }
+
+start_emu() {
+    emu_start "$@" || fail "tcemu did not start"
+    trap 'emu_stop >/dev/null 2>&1 || true' EXIT
+}
+
+stop_emu() {
+    trap - EXIT
+    local rc=0
+    emu_stop || rc=$?
+    assert_eq "tcemu exit status after SIGTERM" 0 "$rc"
+}
+
+pass() {
+    echo "PASS: $(basename "$0") ($CHECKS checks)"
+}
+
+# Ids of the default fleet, in list order.
+load_fleet() {
+    local list
+    list=$(emu_get /v1/tenants)
+    T0=$(jq -r '.tenants[0].tenant_id' <<<"$list")
+    T1=$(jq -r '.tenants[1].tenant_id' <<<"$list")
+    T2=$(jq -r '.tenants[2].tenant_id' <<<"$list")
+}
+
+# domain T INDEX — the name of domain INDEX of tenant T.
+domain() { emu_get "/v1/tenants/$1/domains" | jq -r ".domains[$2].domain_name"; }
