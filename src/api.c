@@ -1,0 +1,245 @@
+/* api: endpoint paths, the fetcher for the cache, and the write calls. */
+#include "api.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonout.h"
+#include "log.h"
+#include "strbuf.h"
+
+struct api {
+    struct transport *t;
+    struct api_config cfg;
+};
+
+struct api *api_new(struct transport *t, const struct api_config *cfg)
+{
+    struct api *a = xcalloc(1, sizeof *a);
+    a->t = t;
+    a->cfg = *cfg;
+    return a;
+}
+
+void api_free(struct api *a)
+{
+    free(a);
+}
+
+/* ---- reads: the cache's fetcher ----------------------------------------- */
+
+struct fetch_job {
+    struct cache_fetch *fetch;
+    struct res_id id;
+    char *tenant, *sub;
+};
+
+static void fetch_finished(struct http_request *req, const struct http_result *res, void *arg)
+{
+    struct fetch_job *job = arg;
+    struct resource *r = NULL;
+    struct api_error err;
+    memset(&err, 0, sizeof err);
+    if (res->err) {
+        api_error_set(&err, res->err, 0, NULL, res->errmsg);
+    } else if (resource_decode(&job->id, res->status, res->body, res->len, &r, &err) != 0) {
+        r = NULL;
+    }
+    if (!r)
+        log_debug("fetch of %s failed: %s %s", api_endpoint_name(res_kind_endpoint(job->id.kind)),
+                  errno_name(err.err), err.message);
+    cache_fetch_done(job->fetch, r, &err);
+    transport_request_put(req); /* the reference start() left in fetcher_data */
+    free(job->tenant);
+    free(job->sub);
+    free(job);
+}
+
+static void fetch_start(void *ctx, struct cache_fetch *f, const struct res_id *id, bool background)
+{
+    struct api *a = ctx;
+    struct fetch_job *job = xcalloc(1, sizeof *job);
+    job->fetch = f;
+    job->tenant = id->tenant ? xstrdup(id->tenant) : NULL;
+    job->sub = id->sub ? xstrdup(id->sub) : NULL;
+    job->id.kind = id->kind;
+    job->id.tenant = job->tenant;
+    job->id.sub = job->sub;
+    struct strbuf path = STRBUF_INIT;
+    res_id_path(id, &path);
+    f->fetcher_data = transport_submit(a->t, HTTP_GET, path.data, NULL, res_kind_endpoint(id->kind),
+                                       background ? REQ_BACKGROUND : REQ_FOREGROUND,
+                                       a->cfg.read_budget_ms, a->cfg.read_attempt_ms,
+                                       fetch_finished, job);
+    sb_free(&path);
+}
+
+static void fetch_promote(void *ctx, struct cache_fetch *f)
+{
+    struct api *a = ctx;
+    transport_promote(a->t, f->fetcher_data);
+}
+
+struct cache_fetcher api_fetcher(struct api *a)
+{
+    struct cache_fetcher f = {.start = fetch_start, .promote = fetch_promote, .ctx = a};
+    return f;
+}
+
+int api_get(struct api *a, const struct res_id *id, struct resource **out, struct api_error *err)
+{
+    struct strbuf path = STRBUF_INIT;
+    res_id_path(id, &path);
+    struct http_answer ans;
+    int rc = transport_call(a->t, HTTP_GET, path.data, NULL, res_kind_endpoint(id->kind),
+                            a->cfg.read_budget_ms, a->cfg.read_attempt_ms, &ans);
+    sb_free(&path);
+    *out = NULL;
+    if (rc != 0)
+        api_error_set(err, ans.err, 0, NULL, ans.errmsg);
+    else
+        rc = resource_decode(id, ans.status, ans.body, ans.len, out, err);
+    if (rc == 0 && (*out)->status == RES_NOT_FOUND) {
+        *err = (*out)->err;
+        resource_put(*out);
+        *out = NULL;
+        rc = -ENOENT;
+    }
+    http_answer_free(&ans);
+    return rc;
+}
+
+/* ---- writes ---------------------------------------------------------- */
+
+/* "/v1/tenants/<t>[/<literal>[/<name>[/<literal>]]]", names encoded. */
+static void tenant_path(struct strbuf *sb, const char *tenant, const char *collection,
+                        const char *name, const char *verb)
+{
+    sb_puts(sb, "/v1/tenants/");
+    url_append_component(sb, tenant);
+    if (collection) {
+        sb_putc(sb, '/');
+        sb_puts(sb, collection);
+    }
+    if (name) {
+        sb_putc(sb, '/');
+        url_append_component(sb, name);
+    }
+    if (verb) {
+        sb_putc(sb, '/');
+        sb_puts(sb, verb);
+    }
+}
+
+static int write_call(struct api *a, enum http_method method, const char *path, const cJSON *body,
+                      enum api_endpoint ep, bool long_action, cJSON **answer, struct api_error *err)
+{
+    if (answer)
+        *answer = NULL;
+    struct strbuf json = STRBUF_INIT;
+    if (body)
+        json_print_compact(&json, body);
+    int64_t budget = long_action ? a->cfg.action_budget_ms : a->cfg.write_budget_ms;
+    int64_t attempt = long_action ? a->cfg.action_budget_ms : a->cfg.write_attempt_ms;
+    struct http_answer ans;
+    int rc = transport_call(a->t, method, path, body ? json.data : NULL, ep, budget, attempt, &ans);
+    sb_free(&json);
+    if (rc != 0) {
+        api_error_set(err, ans.err, 0, NULL, ans.errmsg);
+    } else if (ans.status < 200 || ans.status > 299) {
+        api_error_from_http(err, ep, ans.status, ans.body, ans.len);
+        rc = -err->err;
+    } else if (answer) {
+        cJSON *parsed = cJSON_ParseWithLength(ans.body, ans.len);
+        if (cJSON_IsObject(parsed))
+            *answer = parsed;
+        else
+            cJSON_Delete(parsed);
+    }
+    http_answer_free(&ans);
+    return rc;
+}
+
+int api_patch_mailbox(struct api *a, const char *tenant, const char *mailbox, const cJSON *body,
+                      cJSON **answer, struct api_error *err)
+{
+    struct strbuf p = STRBUF_INIT;
+    tenant_path(&p, tenant, "mailboxes", mailbox, NULL);
+    int rc = write_call(a, HTTP_PATCH, p.data, body, EP_MAILBOX_PATCH, false, answer, err);
+    sb_free(&p);
+    return rc;
+}
+
+int api_set_limits(struct api *a, const char *tenant, const cJSON *body, cJSON **answer,
+                   struct api_error *err)
+{
+    struct strbuf p = STRBUF_INIT;
+    tenant_path(&p, tenant, "mailbox-limits", NULL, NULL);
+    int rc = write_call(a, HTTP_POST, p.data, body, EP_LIMITS_SET, false, answer, err);
+    sb_free(&p);
+    return rc;
+}
+
+int api_sync_tenant(struct api *a, const char *tenant, cJSON **answer, struct api_error *err)
+{
+    struct strbuf p = STRBUF_INIT;
+    tenant_path(&p, tenant, "sync", NULL, NULL);
+    int rc = write_call(a, HTTP_POST, p.data, NULL, EP_TENANT_SYNC, true, answer, err);
+    sb_free(&p);
+    return rc;
+}
+
+int api_delete_tenant(struct api *a, const char *tenant, cJSON **answer, struct api_error *err)
+{
+    struct strbuf p = STRBUF_INIT;
+    tenant_path(&p, tenant, NULL, NULL, NULL);
+    int rc = write_call(a, HTTP_DELETE, p.data, NULL, EP_TENANT_DELETE, false, answer, err);
+    sb_free(&p);
+    return rc;
+}
+
+int api_add_domain(struct api *a, const char *tenant, const char *domain, cJSON **answer,
+                   struct api_error *err)
+{
+    struct strbuf p = STRBUF_INIT;
+    tenant_path(&p, tenant, "domains", NULL, NULL);
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "domain", domain);
+    int rc = write_call(a, HTTP_POST, p.data, body, EP_DOMAIN_ADD, true, answer, err);
+    cJSON_Delete(body);
+    sb_free(&p);
+    return rc;
+}
+
+static int domain_action(struct api *a, const char *tenant, const char *domain, const char *verb,
+                         enum api_endpoint ep, cJSON **answer, struct api_error *err)
+{
+    struct strbuf p = STRBUF_INIT;
+    tenant_path(&p, tenant, "domains", domain, verb);
+    int rc = write_call(a, HTTP_POST, p.data, NULL, ep, true, answer, err);
+    sb_free(&p);
+    return rc;
+}
+
+int api_verify_domain(struct api *a, const char *tenant, const char *domain, cJSON **answer,
+                      struct api_error *err)
+{
+    return domain_action(a, tenant, domain, "verify", EP_DOMAIN_VERIFY, answer, err);
+}
+
+int api_enable_dkim(struct api *a, const char *tenant, const char *domain, cJSON **answer,
+                    struct api_error *err)
+{
+    return domain_action(a, tenant, domain, "enable-dkim", EP_DOMAIN_ENABLE_DKIM, answer, err);
+}
+
+int api_provision(struct api *a, const char *tenant, const cJSON *body, cJSON **answer,
+                  struct api_error *err)
+{
+    struct strbuf p = STRBUF_INIT;
+    tenant_path(&p, tenant, "mailboxes", NULL, NULL);
+    int rc = write_call(a, HTTP_POST, p.data, body, EP_MAILBOX_PROVISION, true, answer, err);
+    sb_free(&p);
+    return rc;
+}

@@ -1,0 +1,168 @@
+/* api_error: tolerant parsing of error bodies and the one status → errno
+ * table of SPEC §6. */
+#include "api_error.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const endpoint_names[EP_COUNT] = {
+    [EP_TENANTS_LIST] = "GET /v1/tenants",
+    [EP_TENANT_GET] = "GET /v1/tenants/{tenant_id}",
+    [EP_TENANT_SYNC] = "POST /v1/tenants/{tenant_id}/sync",
+    [EP_TENANT_DELETE] = "DELETE /v1/tenants/{tenant_id}",
+    [EP_DOMAINS_LIST] = "GET /v1/tenants/{tenant_id}/domains",
+    [EP_DOMAIN_ADD] = "POST /v1/tenants/{tenant_id}/domains",
+    [EP_DOMAIN_VERIFY] = "POST /v1/tenants/{tenant_id}/domains/{domain_name}/verify",
+    [EP_DOMAIN_ENABLE_DKIM] = "POST /v1/tenants/{tenant_id}/domains/{domain_name}/enable-dkim",
+    [EP_DOMAIN_DKIM_STATUS] = "GET /v1/tenants/{tenant_id}/domains/{domain_name}/dkim-status",
+    [EP_DOMAIN_DNS] = "GET /v1/tenants/{tenant_id}/domains/{domain_name}/dns",
+    [EP_MAILBOXES_LIST] = "GET /v1/tenants/{tenant_id}/mailboxes",
+    [EP_MAILBOX_PROVISION] = "POST /v1/tenants/{tenant_id}/mailboxes",
+    [EP_MAILBOX_PATCH] = "PATCH /v1/tenants/{tenant_id}/mailboxes/{mailbox_id}",
+    [EP_MAILBOX_USAGE] = "GET /v1/tenants/{tenant_id}/mailboxes/{mailbox_id}/usage",
+    [EP_LIMITS_SET] = "POST /v1/tenants/{tenant_id}/mailbox-limits",
+    [EP_LIMITS_GET] = "GET /v1/tenants/{tenant_id}/mailbox-limits",
+};
+
+const char *api_endpoint_name(enum api_endpoint ep)
+{
+    return (ep >= 0 && ep < EP_COUNT) ? endpoint_names[ep] : "?";
+}
+
+/* Copy an untrusted string into a fixed field: control characters become
+ * spaces so one failure stays one line in the errors file. */
+static void copy_clean(char *dst, size_t dstlen, const char *src)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p && o + 1 < dstlen; p++)
+        dst[o++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
+    /* Do not leave half of a UTF-8 sequence at the cut. */
+    if (src[o] != '\0')
+        while (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
+            o--;
+    if (o > 0 && src[o] != '\0' && ((unsigned char)dst[o - 1] & 0xc0) == 0xc0)
+        o--;
+    dst[o] = '\0';
+}
+
+static const char *string_member(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+void api_error_set(struct api_error *e, int err, int http_status, const char *code,
+                   const char *message)
+{
+    e->http_status = http_status;
+    e->err = err;
+    copy_clean(e->code, sizeof e->code, code ? code : "");
+    copy_clean(e->message, sizeof e->message, message ? message : "");
+}
+
+void api_error_from_http(struct api_error *e, enum api_endpoint ep, int http_status,
+                         const char *body, size_t len)
+{
+    api_error_set(e, 0, http_status, NULL, NULL);
+    cJSON *root = body && len ? cJSON_ParseWithLength(body, len) : NULL;
+    if (cJSON_IsObject(root)) {
+        const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
+        const char *code = NULL, *msg = NULL;
+        if (cJSON_IsObject(error)) {
+            code = string_member(error, "code");
+            msg = string_member(error, "message");
+            if (!msg)
+                msg = string_member(error, "detail");
+        } else if (cJSON_IsString(error)) {
+            code = error->valuestring;
+        }
+        if (!code)
+            code = string_member(root, "code");
+        if (!msg)
+            msg = string_member(root, "message");
+        if (!msg)
+            msg = string_member(root, "detail");
+        copy_clean(e->code, sizeof e->code, code ? code : "");
+        copy_clean(e->message, sizeof e->message, msg ? msg : "");
+    }
+    cJSON_Delete(root);
+    e->err = errno_from_api_error(e, ep);
+}
+
+static int code_is(const struct api_error *e, const char *code)
+{
+    return strcmp(e->code, code) == 0;
+}
+
+static int says_already_exists(const struct api_error *e)
+{
+    return strcasestr(e->message, "already exist") || strcasestr(e->code, "exist");
+}
+
+int errno_from_api_error(const struct api_error *e, enum api_endpoint ep)
+{
+    int s = e->http_status;
+    if (ep == EP_DOMAIN_ADD && (s == 400 || s == 409) && says_already_exists(e))
+        return EEXIST;
+    if (s == 400 || s == 422) {
+        if (code_is(e, "domain_limit_reached") || code_is(e, "mailbox_limit_reached"))
+            return EDQUOT;
+        if (code_is(e, "verification_failed") || code_is(e, "dkim_not_ready"))
+            return EAGAIN;
+        return EINVAL;
+    }
+    if (s == 401 || s == 403)
+        return EACCES;
+    if (s == 404)
+        return ENOENT;
+    if (s == 409)
+        return EBUSY;
+    if (s == 413)
+        return EINVAL;
+    if (s == 429)
+        return EAGAIN;
+    if (s >= 200 && s < 300)
+        return EIO; /* a success status that could not be used */
+    return EIO;
+}
+
+const char *errno_name(int err)
+{
+    switch (err) {
+    case 0: return "OK";
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EINTR: return "EINTR";
+    case EIO: return "EIO";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case EFBIG: return "EFBIG";
+    case ENOSPC: return "ENOSPC";
+    case EROFS: return "EROFS";
+    case ERANGE: return "ERANGE";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOTEMPTY: return "ENOTEMPTY";
+    case ENOTSUP: return "ENOTSUP";
+    case EPROTO: return "EPROTO";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ECONNRESET: return "ECONNRESET";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EDQUOT: return "EDQUOT";
+    default: {
+        static __thread char buf[24];
+        snprintf(buf, sizeof buf, "E%d", err);
+        return buf;
+    }
+    }
+}

@@ -1,0 +1,127 @@
+/* log: leveled logging with secret redaction. Lines look the same on stderr
+ * and in syslog; only the sink changes when the daemon detaches. */
+#include "log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "strbuf.h"
+
+static enum log_level current_level = LOG_LEVEL_WARN;
+static int use_syslog;
+static char *secret;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
+
+int log_level_parse(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, level_names[i]) == 0)
+            return i;
+    if (strcmp(s, "warning") == 0)
+        return LOG_LEVEL_WARN;
+    return -1;
+}
+
+void log_set_level(enum log_level level)
+{
+    current_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+    return current_level;
+}
+
+void log_use_syslog(void)
+{
+    openlog("tenantcorefs", LOG_PID, LOG_DAEMON);
+    use_syslog = 1;
+}
+
+void log_close(void)
+{
+    if (use_syslog)
+        closelog();
+    log_set_secret(NULL);
+}
+
+void log_set_secret(const char *s)
+{
+    pthread_mutex_lock(&log_lock);
+    if (secret) {
+        memset(secret, 0, strlen(secret));
+        free(secret);
+    }
+    secret = (s && *s) ? xstrdup(s) : NULL;
+    pthread_mutex_unlock(&log_lock);
+}
+
+/* The redacted form keeps the key's kind prefix ("tc_live_") so a reader
+ * can tell which key was meant, and nothing that identifies the key. */
+static void redacted_form(const char *key, char *out, size_t outlen)
+{
+    const char *p = key;
+    int underscores = 0;
+    while (*p && underscores < 2 && (size_t)(p - key) < 12) {
+        if (*p == '_')
+            underscores++;
+        p++;
+    }
+    size_t keep = underscores == 2 ? (size_t)(p - key) : 0;
+    snprintf(out, outlen, "%.*s\xe2\x80\xa6", (int)keep, key);
+}
+
+void log_redact(const char *msg, char *out, unsigned long outlen)
+{
+    if (outlen == 0)
+        return;
+    pthread_mutex_lock(&log_lock);
+    if (!secret) {
+        snprintf(out, outlen, "%s", msg);
+        pthread_mutex_unlock(&log_lock);
+        return;
+    }
+    char red[32];
+    redacted_form(secret, red, sizeof red);
+    size_t slen = strlen(secret), o = 0;
+    const char *p = msg;
+    while (*p && o + 1 < outlen) {
+        if (strncmp(p, secret, slen) == 0) {
+            size_t n = strlen(red);
+            if (o + n >= outlen)
+                break;
+            memcpy(out + o, red, n);
+            o += n;
+            p += slen;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+    pthread_mutex_unlock(&log_lock);
+}
+
+void tc_log(enum log_level level, const char *fmt, ...)
+{
+    if (level > current_level)
+        return;
+    char raw[2048], line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    log_redact(raw, line, sizeof line);
+    if (use_syslog) {
+        static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+        syslog(prio[level], "%s: %s", level_names[level], line);
+    } else {
+        /* One fprintf per line so lines from threads do not interleave. */
+        fprintf(stderr, "tenantcorefs: %s: %s\n", level_names[level], line);
+    }
+}

@@ -1,0 +1,439 @@
+/* options: fuse_opt table, value checks and key loading. */
+#include "options.h"
+
+#include <curl/curl.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "strbuf.h"
+
+enum {
+    KEY_HELP,
+    KEY_VERSION,
+    KEY_FOREGROUND,
+    KEY_DEBUG,
+    KEY_SINGLE,
+    KEY_VALUE, /* name=value options of ours */
+    KEY_FLAG,  /* allow_delete */
+    KEY_DISCARD,
+    KEY_REFUSE,
+    KEY_KEEP_NOTE, /* libfuse options we note and pass on */
+};
+
+/* clang-format off */
+static const struct fuse_opt opt_spec[] = {
+    FUSE_OPT_KEY("-h", KEY_HELP), FUSE_OPT_KEY("--help", KEY_HELP),
+    FUSE_OPT_KEY("-V", KEY_VERSION), FUSE_OPT_KEY("--version", KEY_VERSION),
+    FUSE_OPT_KEY("-f", KEY_FOREGROUND), FUSE_OPT_KEY("-d", KEY_DEBUG),
+    FUSE_OPT_KEY("debug", KEY_DEBUG), FUSE_OPT_KEY("-s", KEY_SINGLE),
+    FUSE_OPT_KEY("api_url=", KEY_VALUE), FUSE_OPT_KEY("api_key_file=", KEY_VALUE),
+    FUSE_OPT_KEY("ttl=", KEY_VALUE), FUSE_OPT_KEY("stale_ttl=", KEY_VALUE),
+    FUSE_OPT_KEY("max_conns=", KEY_VALUE), FUSE_OPT_KEY("max_rps=", KEY_VALUE),
+    FUSE_OPT_KEY("timeout=", KEY_VALUE), FUSE_OPT_KEY("retries=", KEY_VALUE),
+    FUSE_OPT_KEY("prefetch=", KEY_VALUE), FUSE_OPT_KEY("cache_max=", KEY_VALUE),
+    FUSE_OPT_KEY("action_timeout=", KEY_VALUE), FUSE_OPT_KEY("cafile=", KEY_VALUE),
+    FUSE_OPT_KEY("log_level=", KEY_VALUE), FUSE_OPT_KEY("allow_delete", KEY_FLAG),
+    /* Keys that /etc/fstab and mount.fuse3 pass through. */
+    FUSE_OPT_KEY("defaults", KEY_DISCARD), FUSE_OPT_KEY("auto", KEY_DISCARD),
+    FUSE_OPT_KEY("noauto", KEY_DISCARD), FUSE_OPT_KEY("_netdev", KEY_DISCARD),
+    FUSE_OPT_KEY("nofail", KEY_DISCARD), FUSE_OPT_KEY("user", KEY_DISCARD),
+    FUSE_OPT_KEY("users", KEY_DISCARD), FUSE_OPT_KEY("nouser", KEY_DISCARD),
+    FUSE_OPT_KEY("comment=", KEY_DISCARD), FUSE_OPT_KEY("default_permissions", KEY_DISCARD),
+    /* Never accepted. */
+    FUSE_OPT_KEY("umask=", KEY_REFUSE), FUSE_OPT_KEY("api_key=", KEY_REFUSE),
+    FUSE_OPT_KEY("key=", KEY_REFUSE),
+    FUSE_OPT_KEY("ro", KEY_KEEP_NOTE), FUSE_OPT_KEY("allow_other", KEY_KEEP_NOTE),
+    FUSE_OPT_KEY("uid=", KEY_KEEP_NOTE), FUSE_OPT_KEY("gid=", KEY_KEEP_NOTE),
+    FUSE_OPT_END,
+};
+/* clang-format on */
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line on stderr, before anything is mounted. */
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "tenantcorefs: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return -1;
+}
+
+/* A whole decimal number in [min, max]. */
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned *out)
+{
+    if (!*s || !isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+long options_parse_size(const char *s)
+{
+    if (!*s || !isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno || v < 0)
+        return -1;
+    double mult = 1;
+    if (*end) {
+        switch (toupper((unsigned char)*end)) {
+        case 'K': mult = 1024.0; break;
+        case 'M': mult = 1024.0 * 1024; break;
+        case 'G': mult = 1024.0 * 1024 * 1024; break;
+        default: return -1;
+        }
+        end++;
+        if (*end == 'i' || *end == 'I')
+            end++;
+        if (*end == 'B' || *end == 'b')
+            end++;
+        if (*end)
+            return -1;
+    }
+    double bytes = v * mult;
+    if (bytes > (double)LONG_MAX / 2)
+        return -1;
+    return (long)bytes;
+}
+
+static bool is_loopback(const char *host)
+{
+    if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+        strcmp(host, "[::1]") == 0)
+        return true;
+    unsigned a, b, c, d;
+    char extra;
+    return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &extra) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256;
+}
+
+int options_check_url(const char *url, const char **why)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *query = NULL, *fragment = NULL, *user = NULL;
+    int rc = -1;
+    *why = "not a valid http(s) URL";
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+        goto out;
+    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    curl_url_get(u, CURLUPART_HOST, &host, 0);
+    curl_url_get(u, CURLUPART_QUERY, &query, 0);
+    curl_url_get(u, CURLUPART_FRAGMENT, &fragment, 0);
+    curl_url_get(u, CURLUPART_USER, &user, 0);
+    if (!scheme || !host || (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0))
+        goto out;
+    if (query || fragment || user) {
+        *why = "the API URL must not carry a query, fragment or user name";
+        goto out;
+    }
+    if (strcmp(scheme, "http") == 0 && !is_loopback(host)) {
+        *why = "refusing to send the API key over plain http to a host that is not loopback "
+               "(use https)";
+        goto out;
+    }
+    rc = 0;
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(query);
+    curl_free(fragment);
+    curl_free(user);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static void set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = xstrdup(v);
+}
+
+/* name=value options of ours; returns 0 or -1 after a message. */
+static int set_value(struct tc_options *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t nlen = (size_t)(eq - arg);
+    const char *v = eq + 1;
+    char name[32];
+    snprintf(name, sizeof name, "%.*s", (int)nlen, arg);
+#define IS(n) (strcmp(name, n) == 0)
+    if (IS("api_url")) {
+        set_str(&o->api_url, v);
+        o->api_url_set = true;
+    } else if (IS("api_key_file")) {
+        set_str(&o->api_key_file, v);
+    } else if (IS("cafile")) {
+        set_str(&o->cafile, v);
+    } else if (IS("ttl")) {
+        if (parse_uint(v, 0, 86400 * 7, &o->ttl))
+            return fail("invalid ttl=%s (seconds, 0 to 604800)", v);
+    } else if (IS("stale_ttl")) {
+        if (parse_uint(v, 0, 86400 * 30, &o->stale_ttl))
+            return fail("invalid stale_ttl=%s (seconds, 0 to 2592000)", v);
+    } else if (IS("max_conns")) {
+        if (parse_uint(v, 1, 256, &o->max_conns))
+            return fail("invalid max_conns=%s (1 to 256)", v);
+    } else if (IS("timeout")) {
+        if (parse_uint(v, 1, 3600, &o->timeout))
+            return fail("invalid timeout=%s (seconds, 1 to 3600)", v);
+    } else if (IS("retries")) {
+        if (parse_uint(v, 0, 20, &o->retries))
+            return fail("invalid retries=%s (0 to 20)", v);
+    } else if (IS("action_timeout")) {
+        if (parse_uint(v, 1, 86400, &o->action_timeout))
+            return fail("invalid action_timeout=%s (seconds, 1 to 86400)", v);
+    } else if (IS("prefetch")) {
+        if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+            return fail("invalid prefetch=%s (0 or 1)", v);
+        o->prefetch = v[0] == '1';
+    } else if (IS("max_rps")) {
+        char *end;
+        errno = 0;
+        double r = strtod(v, &end);
+        if (!*v || errno || *end || !(r >= 0 && r <= 100000))
+            return fail("invalid max_rps=%s (requests per second, 0 for no limit)", v);
+        o->max_rps = r;
+    } else if (IS("cache_max")) {
+        long n = options_parse_size(v);
+        if (n < 65536)
+            return fail("invalid cache_max=%s (a size such as 64M, at least 64K)", v);
+        o->cache_max = n;
+    } else if (IS("log_level")) {
+        int l = log_level_parse(v);
+        if (l < 0)
+            return fail("invalid log_level=%s (error, warn, info or debug)", v);
+        o->log_level = l;
+    }
+#undef IS
+    return 0;
+}
+
+static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+    struct tc_options *o = data;
+    (void)outargs;
+    switch (key) {
+    case KEY_HELP: o->show_help = true; return 0;
+    case KEY_VERSION: o->show_version = true; return 0;
+    case KEY_FOREGROUND: o->foreground = true; return 0;
+    case KEY_DEBUG: o->debug = o->foreground = true; return 1; /* libfuse prints requests */
+    case KEY_SINGLE: o->singlethread = true; return 0;
+    case KEY_VALUE: return set_value(o, arg);
+    case KEY_FLAG: o->allow_delete = true; return 0;
+    case KEY_DISCARD: return 0;
+    case KEY_REFUSE:
+        if (strncmp(arg, "umask=", 6) == 0)
+            return fail("umask= is not supported: file modes come from the API's semantics");
+        return fail("the API key is never accepted as an option (it would show in ps); use "
+                    "api_key_file=PATH or TENANTCORE_API_KEY");
+    case KEY_KEEP_NOTE:
+        if (strcmp(arg, "ro") == 0)
+            o->read_only = true;
+        else if (strcmp(arg, "allow_other") == 0)
+            o->allow_other = true;
+        else if (strncmp(arg, "uid=", 4) == 0)
+            o->uid = (uid_t)strtoul(arg + 4, NULL, 10);
+        else if (strncmp(arg, "gid=", 4) == 0)
+            o->gid = (gid_t)strtoul(arg + 4, NULL, 10);
+        return 1;
+    case FUSE_OPT_KEY_OPT:
+        if (strncmp(arg, "x-", 2) == 0) /* fstab's x-systemd.* and friends */
+            return 0;
+        return 1;
+    case FUSE_OPT_KEY_NONOPT:
+        if (o->npositional >= 2)
+            return fail("too many arguments: %s", arg);
+        o->positional[o->npositional++] = xstrdup(arg);
+        return 0;
+    default: return 1;
+    }
+}
+
+static char *absolute(const char *path)
+{
+    char *r = realpath(path, NULL);
+    return r ? r : xstrdup(path);
+}
+
+int options_parse(int argc, char **argv, struct tc_options *o, struct fuse_args *args)
+{
+    memset(o, 0, sizeof *o);
+    o->api_url = xstrdup("https://api.tenantcore.io");
+    o->ttl = 30;
+    o->stale_ttl = 300;
+    o->max_conns = 8;
+    o->timeout = 30;
+    o->retries = 3;
+    o->action_timeout = 300;
+    o->prefetch = true;
+    o->cache_max = 64L << 20;
+    o->log_level = LOG_LEVEL_WARN;
+    o->uid = getuid();
+    o->gid = getgid();
+    args->argc = argc;
+    args->argv = argv;
+    args->allocated = 0;
+    if (fuse_opt_parse(args, o, opt_spec, opt_proc) != 0)
+        return -1;
+    if (o->show_help || o->show_version)
+        return 0;
+    /* [SOURCE] MOUNTPOINT: a URL source sets api_url, others are ignored. */
+    if (o->npositional == 0)
+        return fail("no mount point given (usage: tenantcorefs [SOURCE] MOUNTPOINT [-o OPTIONS])");
+    const char *mnt = o->positional[o->npositional - 1];
+    if (o->npositional == 2) {
+        const char *src = o->positional[0];
+        if (!o->api_url_set && (strncmp(src, "https://", 8) == 0 || strncmp(src, "http://", 7) == 0))
+            set_str(&o->api_url, src);
+    }
+    o->mountpoint = absolute(mnt);
+    struct stat st;
+    if (stat(o->mountpoint, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fail("mount point %s is not a directory", o->mountpoint);
+    size_t ulen = strlen(o->api_url);
+    while (ulen > 0 && o->api_url[ulen - 1] == '/')
+        o->api_url[--ulen] = '\0';
+    const char *why;
+    if (options_check_url(o->api_url, &why) != 0)
+        return fail("api_url %s: %s", o->api_url, why);
+    if (o->cafile) {
+        char *abs = absolute(o->cafile);
+        free(o->cafile);
+        o->cafile = abs;
+        if (access(o->cafile, R_OK) != 0)
+            return fail("cafile %s cannot be read", o->cafile);
+    }
+    if (o->api_key_file) {
+        char *abs = absolute(o->api_key_file);
+        free(o->api_key_file);
+        o->api_key_file = abs;
+    }
+    return 0;
+}
+
+void options_free(struct tc_options *o)
+{
+    free(o->api_url);
+    free(o->api_key_file);
+    free(o->cafile);
+    free(o->mountpoint);
+    for (int i = 0; i < o->npositional; i++)
+        free(o->positional[i]);
+}
+
+/* Keys go into an HTTP header: printable ASCII without spaces only. */
+static char *clean_key(char *raw, const char *from)
+{
+    size_t len = strlen(raw);
+    while (len > 0 && isspace((unsigned char)raw[len - 1]))
+        raw[--len] = '\0';
+    size_t start = 0;
+    while (raw[start] && isspace((unsigned char)raw[start]))
+        start++;
+    if (!raw[start]) {
+        fail("the API key from %s is empty", from);
+        return NULL;
+    }
+    for (const char *p = raw + start; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f) {
+            fail("the API key from %s contains characters an API key cannot have", from);
+            return NULL;
+        }
+    return xstrdup(raw + start);
+}
+
+char *options_load_key(const struct tc_options *o)
+{
+    if (o->api_key_file) {
+        int fd = open(o->api_key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            fail("cannot read api_key_file %s: %s", o->api_key_file, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return NULL;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            close(fd);
+            fail("api_key_file %s is not a regular file", o->api_key_file);
+            return NULL;
+        }
+        if (st.st_mode & 077) {
+            close(fd);
+            fail("api_key_file %s is readable by group or others; chmod 600 it",
+                 o->api_key_file);
+            return NULL;
+        }
+        char buf[4097];
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n < 0) {
+            fail("cannot read api_key_file %s: %s", o->api_key_file, strerror(errno));
+            return NULL;
+        }
+        buf[n] = '\0';
+        char *key = clean_key(buf, "api_key_file");
+        memset(buf, 0, sizeof buf);
+        return key;
+    }
+    char *env = getenv("TENANTCORE_API_KEY");
+    if (!env || !*env) {
+        fail("no API key: set TENANTCORE_API_KEY or -o api_key_file=PATH");
+        return NULL;
+    }
+    char *key = clean_key(env, "TENANTCORE_API_KEY");
+    /* The environment block is what /proc/PID/environ shows: wipe it. */
+    memset(env, 0, strlen(env));
+    unsetenv("TENANTCORE_API_KEY");
+    return key;
+}
+
+void options_usage(const char *prog)
+{
+    printf("usage: %s [SOURCE] MOUNTPOINT [-f] [-d] [-s] [-o OPTION[,OPTION...]]\n\n"
+           "Mounts the TenantCore API as a tree of plain files.\n\n"
+           "The API key comes from TENANTCORE_API_KEY or -o api_key_file=PATH (mode 0600).\n\n"
+           "tenantcorefs options:\n"
+           "    -o api_url=URL          API base (default https://api.tenantcore.io);\n"
+           "                            a SOURCE that is an http(s) URL sets it too\n"
+           "    -o api_key_file=PATH    file holding the key; refused if group/world-readable\n"
+           "    -o ttl=SECONDS          serve API data from cache this long (default 30)\n"
+           "    -o stale_ttl=SECONDS    on API failure serve cached data up to this age (300)\n"
+           "    -o max_conns=N          concurrent HTTP requests (8)\n"
+           "    -o max_rps=N            client-side request rate cap (0: none)\n"
+           "    -o timeout=SECONDS      whole-request timeout (30; connect timeout 10)\n"
+           "    -o retries=N            retries on 429, 5xx and connection failures (3)\n"
+           "    -o prefetch=0|1         warm children in parallel when listing (1)\n"
+           "    -o cache_max=BYTES      memory bound of the cache, e.g. 64M (64M)\n"
+           "    -o allow_delete         permit rmdir tenants/<id> (DELETE tenant)\n"
+           "    -o action_timeout=SECS  limit of sync, provision, mkdir, verify (300)\n"
+           "    -o cafile=PATH          CA bundle for TLS verification\n"
+           "    -o log_level=LEVEL      error, warn, info, debug (warn)\n"
+           "    -f                      foreground, log to stderr (else syslog)\n"
+           "    -d                      debug: foreground, libfuse request trace\n"
+           "    -s                      single-threaded\n"
+           "    -V, --version           print the version\n\n"
+           "libfuse options such as ro, allow_other, uid=, gid=, attr_timeout=,\n"
+           "entry_timeout= are accepted too; default_permissions is always on.\n",
+           prog);
+}

@@ -1,0 +1,367 @@
+/* render: the render context and the renderers of API-backed files. */
+#include "render.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonout.h"
+#include "names.h"
+
+void render_ctx_init(struct render_ctx *rc, const struct res_source *src, bool peek,
+                     struct fs *fs)
+{
+    memset(rc, 0, sizeof *rc);
+    rc->src = *src;
+    rc->peek = peek;
+    rc->fs = fs;
+}
+
+void render_ctx_done(struct render_ctx *rc)
+{
+    for (size_t i = 0; i < rc->nheld; i++)
+        resource_put(rc->held[i]);
+    free(rc->held);
+    rc->held = NULL;
+    rc->nheld = rc->capheld = 0;
+}
+
+int rc_fail(struct render_ctx *rc, int err, const char *message)
+{
+    api_error_set(&rc->err, err, 0, NULL, message);
+    return -err;
+}
+
+void rc_stamp(struct render_ctx *rc, const cJSON *obj)
+{
+    time_t t = json_timestamp(obj);
+    if (t > rc->stamp)
+        rc->stamp = t;
+}
+
+int rc_get(struct render_ctx *rc, enum res_kind kind, const char *tenant, const char *sub,
+           const struct resource **out)
+{
+    struct res_id id = {.kind = kind, .tenant = tenant, .sub = sub};
+    struct resource *r = NULL;
+    int rc_ = rc->src.get(rc->src.arg, &id, rc->peek, &r, &rc->err);
+    if (rc_ != 0)
+        return rc_;
+    if (rc->nheld == rc->capheld) {
+        rc->capheld = rc->capheld ? rc->capheld * 2 : 8;
+        rc->held = xrealloc(rc->held, rc->capheld * sizeof *rc->held);
+    }
+    rc->held[rc->nheld++] = r;
+    if (r->status == RES_OK && kind != RES_TENANTS && kind != RES_DOMAINS &&
+        kind != RES_MAILBOXES)
+        rc_stamp(rc, r->json);
+    *out = r;
+    return 0;
+}
+
+void rc_prefetch(struct render_ctx *rc, enum res_kind kind, const char *tenant, const char *sub)
+{
+    struct res_id id = {.kind = kind, .tenant = tenant, .sub = sub};
+    if (!rc->peek && rc->src.prefetch)
+        rc->src.prefetch(rc->src.arg, &id);
+}
+
+static int rc_item(struct render_ctx *rc, enum res_kind kind, const char *tenant,
+                   const char *name, const cJSON **item, const char *what)
+{
+    const struct resource *r;
+    int err = rc_get(rc, kind, tenant, NULL, &r);
+    if (err)
+        return err;
+    *item = resource_child(r, name);
+    if (!*item) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "no such %s", what);
+        return rc_fail(rc, ENOENT, msg);
+    }
+    return 0;
+}
+
+int rc_tenant(struct render_ctx *rc, const char *tenant, const cJSON **item)
+{
+    return rc_item(rc, RES_TENANTS, NULL, tenant, item, "tenant");
+}
+
+int rc_domain(struct render_ctx *rc, const char *tenant, const char *domain, const cJSON **item)
+{
+    return rc_item(rc, RES_DOMAINS, tenant, domain, item, "domain");
+}
+
+int rc_mailbox(struct render_ctx *rc, const char *tenant, const char *mailbox, const cJSON **item)
+{
+    return rc_item(rc, RES_MAILBOXES, tenant, mailbox, item, "mailbox");
+}
+
+const char *mailbox_domain(const cJSON *item)
+{
+    const char *d = json_str(item, "domain_name");
+    if (d)
+        return d;
+    const char *email = json_str(item, "primary_smtp");
+    const char *at = email ? strrchr(email, '@') : NULL;
+    return at ? at + 1 : NULL;
+}
+
+void append_line(struct strbuf *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        sb_putc(out, (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p);
+    sb_putc(out, '\n');
+}
+
+/* ---- whole objects as JSON files -------------------------------------- */
+
+static int render_resource_json(struct render_ctx *rc, enum res_kind kind, const char *tenant,
+                                const char *sub, struct strbuf *out)
+{
+    const struct resource *r;
+    int err = rc_get(rc, kind, tenant, sub, &r);
+    if (err)
+        return err;
+    json_print_pretty(out, r->json);
+    return 0;
+}
+
+int render_tenant_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    return render_resource_json(rc, RES_TENANT, rt->tenant, NULL, out);
+}
+
+int render_dns_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    return render_resource_json(rc, RES_DNS, rt->tenant, rt->domain, out);
+}
+
+int render_dkim_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    return render_resource_json(rc, RES_DKIM, rt->tenant, rt->domain, out);
+}
+
+int render_usage_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    return render_resource_json(rc, RES_USAGE, rt->tenant, rt->mailbox, out);
+}
+
+int render_domain_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const cJSON *item;
+    int err = rc_domain(rc, rt->tenant, rt->domain, &item);
+    if (err)
+        return err;
+    rc_stamp(rc, item);
+    json_print_pretty(out, item);
+    return 0;
+}
+
+int render_mailbox_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const cJSON *item;
+    int err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item);
+    if (err)
+        return err;
+    rc_stamp(rc, item);
+    json_print_pretty(out, item);
+    return 0;
+}
+
+/* ---- one value per file ----------------------------------------------- */
+
+int render_empty(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    (void)rc;
+    (void)rt;
+    (void)out;
+    return 0;
+}
+
+int render_tenant_name(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const cJSON *item;
+    int err = rc_tenant(rc, rt->tenant, &item);
+    if (err)
+        return err;
+    rc_stamp(rc, item);
+    const char *name = json_str(item, "tenant_name");
+    append_line(out, name ? name : "");
+    return 0;
+}
+
+/* A limit value: an integer, or "none" when null or absent. Anything else
+ * is not something the API documents: refuse rather than guess. */
+static int append_limit(struct render_ctx *rc, const cJSON *v, struct strbuf *out)
+{
+    if (!v || cJSON_IsNull(v)) {
+        sb_puts(out, "none\n");
+        return 0;
+    }
+    double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
+    if (!cJSON_IsNumber(v) || d != (double)(long long)d || d < 0 || d > 1e15)
+        return rc_fail(rc, EIO, "daily_send_limit in the API's answer is not an integer");
+    sb_printf(out, "%lld\n", (long long)d);
+    return 0;
+}
+
+int render_daily_limit(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const cJSON *item;
+    int err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item);
+    if (err)
+        return err;
+    rc_stamp(rc, item);
+    return append_limit(rc, cJSON_GetObjectItemCaseSensitive(item, "daily_send_limit"), out);
+}
+
+int render_display_name(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const cJSON *item;
+    int err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item);
+    if (err)
+        return err;
+    rc_stamp(rc, item);
+    const char *name = json_str(item, "display_name");
+    append_line(out, name ? name : "");
+    return 0;
+}
+
+/* The GET shape is undocumented: daily_send_limit at the top level, else
+ * inside "policy". A 404 policy_not_found reads as "none". */
+int render_policy_limit(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const struct resource *r;
+    int err = rc_get(rc, RES_POLICY, rt->tenant, rt->domain ? rt->domain : "", &r);
+    if (err)
+        return err;
+    if (r->status == RES_POLICY_NONE) {
+        sb_puts(out, "none\n");
+        return 0;
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, "daily_send_limit");
+    if (!v) {
+        const cJSON *policy = cJSON_GetObjectItemCaseSensitive(r->json, "policy");
+        if (cJSON_IsNull(policy)) {
+            sb_puts(out, "none\n");
+            return 0;
+        }
+        v = cJSON_GetObjectItemCaseSensitive(policy, "daily_send_limit");
+        if (!v && !cJSON_IsObject(policy))
+            return rc_fail(rc, EIO, "the mailbox-limits answer has no daily_send_limit");
+        rc_stamp(rc, policy);
+    }
+    return append_limit(rc, v, out);
+}
+
+int render_dkim_status(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const struct resource *r;
+    int err = rc_get(rc, RES_DKIM, rt->tenant, rt->domain, &r);
+    if (err)
+        return err;
+    const char *s = json_str(r->json, "dkim_status");
+    if (!s)
+        return rc_fail(rc, EIO, "the dkim-status answer has no dkim_status string");
+    append_line(out, s);
+    return 0;
+}
+
+int render_verify(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const cJSON *item;
+    int err = rc_domain(rc, rt->tenant, rt->domain, &item);
+    if (err)
+        return err;
+    rc_stamp(rc, item);
+    int v = json_bool(item, "is_verified", -1);
+    if (v < 0)
+        return rc_fail(rc, EIO, "the domain has no boolean is_verified");
+    sb_puts(out, v ? "verified\n" : "unverified\n");
+    return 0;
+}
+
+/* ---- links ------------------------------------------------------------ */
+
+int render_mailbox_link(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const struct resource *r;
+    int err = rc_get(rc, RES_MAILBOXES, rt->tenant, NULL, &r);
+    if (err)
+        return err;
+    for (size_t i = 0; i < r->nchildren; i++) {
+        const cJSON *item = r->children[i].item;
+        const char *email = json_str(item, "primary_smtp");
+        const char *domain = mailbox_domain(item);
+        if (email && domain && strcmp(email, rt->name) == 0 && strcmp(domain, rt->domain) == 0) {
+            sb_printf(out, "../../../mailboxes/%s", r->children[i].name);
+            return 0;
+        }
+    }
+    return rc_fail(rc, ENOENT, "no such mailbox on this domain");
+}
+
+int render_by_name_link(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+{
+    const struct resource *r;
+    int err = rc_get(rc, RES_TENANTS, NULL, NULL, &r);
+    if (err)
+        return err;
+    char **names = by_name_names(r);
+    int found = -1;
+    for (size_t i = 0; i < r->nchildren && found < 0; i++)
+        if (names[i] && strcmp(names[i], rt->name) == 0)
+            found = (int)i;
+    by_name_free(names, r->nchildren);
+    if (found < 0)
+        return rc_fail(rc, ENOENT, "no tenant by that name");
+    sb_printf(out, "../tenants/%s", r->children[found].name);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b, void *arg)
+{
+    char **names = arg;
+    const char *x = names[*(const size_t *)a], *y = names[*(const size_t *)b];
+    return strcmp(x, y);
+}
+
+char **by_name_names(const struct resource *tenants)
+{
+    size_t n = tenants->nchildren;
+    char **names = xcalloc(n ? n : 1, sizeof *names);
+    size_t *order = xcalloc(n ? n : 1, sizeof *order);
+    for (size_t i = 0; i < n; i++) {
+        const char *tn = json_str(tenants->children[i].item, "tenant_name");
+        names[i] = name_for_link(tn && *tn ? tn : tenants->children[i].name);
+        order[i] = i;
+    }
+    qsort_r(order, n, sizeof *order, cmp_str, names);
+    /* Every member of a group of equal names gets the GUID suffix, so a
+     * link's name does not depend on which tenant the API lists first. */
+    for (size_t k = 0; k < n;) {
+        size_t end = k + 1;
+        while (end < n && strcmp(names[order[end]], names[order[k]]) == 0)
+            end++;
+        if (end - k > 1)
+            for (size_t j = k; j < end; j++) {
+                size_t i = order[j];
+                struct strbuf sb = STRBUF_INIT;
+                sb_printf(&sb, "%s~%.8s", names[i], tenants->children[i].name);
+                free(names[i]);
+                names[i] = sb_detach(&sb, NULL);
+            }
+        k = end;
+    }
+    free(order);
+    return names;
+}
+
+void by_name_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}

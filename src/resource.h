@@ -1,0 +1,95 @@
+/* resource: one decoded API answer as the cache holds it — the parsed JSON,
+ * an index of a list's children by name, and its accounted size. Resources
+ * are immutable once built and shared by reference count, so readers never
+ * hold a lock while rendering. */
+#ifndef TC_RESOURCE_H
+#define TC_RESOURCE_H
+
+#include <cjson/cJSON.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "api_error.h"
+#include "strbuf.h"
+
+enum res_kind {
+    RES_TENANTS,   /* GET /v1/tenants */
+    RES_TENANT,    /* GET /v1/tenants/{t} */
+    RES_DOMAINS,   /* GET .../domains */
+    RES_DNS,       /* GET .../domains/{d}/dns */
+    RES_DKIM,      /* GET .../domains/{d}/dkim-status */
+    RES_MAILBOXES, /* GET .../mailboxes */
+    RES_USAGE,     /* GET .../mailboxes/{m}/usage */
+    RES_POLICY,    /* GET .../mailbox-limits[?domain_scope=d] (sub "" = tenant-wide) */
+    RES_KIND_COUNT
+};
+
+/* What to fetch: a kind and up to two names (borrowed strings). */
+struct res_id {
+    enum res_kind kind;
+    const char *tenant; /* all but RES_TENANTS */
+    const char *sub;    /* domain (DNS, DKIM, POLICY) or mailbox id (USAGE) */
+};
+
+enum res_status {
+    RES_OK,          /* json holds the answer */
+    RES_NOT_FOUND,   /* a 404: the thing does not exist (err says which) */
+    RES_POLICY_NONE, /* 404 policy_not_found: no policy for this scope */
+};
+
+struct res_child {
+    const char *name; /* points into json */
+    const cJSON *item;
+};
+
+struct resource {
+    atomic_int refs;
+    enum res_kind kind;
+    enum res_status status;
+    cJSON *json;
+    /* Lists: children in API order, and a permutation sorted by name. */
+    struct res_child *children;
+    size_t *sorted;
+    size_t nchildren;
+    struct api_error err; /* RES_NOT_FOUND */
+    uint64_t gen;         /* unique per decoded answer */
+    size_t bytes;         /* memory accounted to the cache */
+};
+
+/* The API path of id, components percent-encoded: "/v1/tenants/<t>/dns"... */
+void res_id_path(const struct res_id *id, struct strbuf *out);
+enum api_endpoint res_kind_endpoint(enum res_kind kind);
+/* Append s percent-encoded (all but unreserved characters) as one path
+ * component or query value: a name can never change the request's shape. */
+void url_append_component(struct strbuf *out, const char *s);
+
+/* Decode an HTTP answer for id. 2xx: JSON of the documented shape (else
+ * -EIO with a message in *err). 404: a RES_NOT_FOUND resource (or
+ * RES_POLICY_NONE for policy_not_found on a policy). Any other status:
+ * -errno with *err filled. On 0, *out holds one reference. */
+int resource_decode(const struct res_id *id, int http_status, const char *body, size_t len,
+                    struct resource **out, struct api_error *err);
+
+/* Build a resource around json (taking ownership), indexing lists. Used by
+ * decode and by writes that put an answer into the cache (mkdir). */
+struct resource *resource_from_json(enum res_kind kind, cJSON *json);
+
+struct resource *resource_ref(struct resource *r);
+void resource_put(struct resource *r);
+
+/* Lists: the child named name, or NULL. */
+const cJSON *resource_child(const struct resource *r, const char *name);
+
+/* Helpers for reading untrusted JSON: NULL or the default when the member
+ * is missing or of another type. */
+const char *json_str(const cJSON *obj, const char *name);
+int json_bool(const cJSON *obj, const char *name, int dflt);
+/* A number member as an integer; returns 0 and sets *out, or -1. */
+int json_int(const cJSON *obj, const char *name, long long *out);
+/* The resource's own timestamp: the first of last_sync_at, last_checked,
+ * created_at present in obj; 0 if none. */
+time_t json_timestamp(const cJSON *obj);
+
+#endif

@@ -1,0 +1,46 @@
+/* stats: the counters and their JSON rendering. */
+#include "stats.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+#include "errlog.h"
+#include "jsonout.h"
+
+struct stats g_stats;
+
+void stats_reset(void)
+{
+    memset(&g_stats, 0, sizeof g_stats);
+}
+
+void stats_render(struct strbuf *sb, long cache_max)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *api = cJSON_AddObjectToObject(root, "api_calls");
+    cJSON_AddNumberToObject(api, "total", (double)atomic_load(&g_stats.api_calls));
+    cJSON *by = cJSON_AddObjectToObject(api, "by_endpoint");
+    for (int i = 0; i < EP_COUNT; i++) {
+        unsigned long n = atomic_load(&g_stats.api_calls_by_endpoint[i]);
+        if (n)
+            cJSON_AddNumberToObject(by, api_endpoint_name(i), (double)n);
+    }
+    cJSON_AddNumberToObject(root, "retries", (double)atomic_load(&g_stats.retries));
+    cJSON_AddNumberToObject(root, "errors", (double)errlog_total());
+    cJSON_AddNumberToObject(root, "api_errors", (double)atomic_load(&g_stats.api_errors));
+    cJSON_AddNumberToObject(root, "in_flight", (double)atomic_load(&g_stats.in_flight));
+    cJSON_AddNumberToObject(root, "connections_opened", (double)atomic_load(&g_stats.connections));
+    cJSON *cache = cJSON_AddObjectToObject(root, "cache");
+    cJSON_AddNumberToObject(cache, "hits", (double)atomic_load(&g_stats.cache_hits));
+    cJSON_AddNumberToObject(cache, "misses", (double)atomic_load(&g_stats.cache_misses));
+    cJSON_AddNumberToObject(cache, "stale_serves", (double)atomic_load(&g_stats.stale_serves));
+    cJSON_AddNumberToObject(cache, "evictions", (double)atomic_load(&g_stats.evictions));
+    cJSON_AddNumberToObject(cache, "prefetches", (double)atomic_load(&g_stats.prefetches));
+    cJSON_AddNumberToObject(cache, "entries", (double)atomic_load(&g_stats.cache_entries));
+    cJSON_AddNumberToObject(cache, "bytes", (double)atomic_load(&g_stats.cache_bytes));
+    cJSON_AddNumberToObject(cache, "max_bytes", (double)cache_max);
+    cJSON_AddNumberToObject(root, "kernel_invalidations",
+                            (double)atomic_load(&g_stats.notifications));
+    json_print_pretty(sb, root);
+    cJSON_Delete(root);
+}

@@ -1,0 +1,690 @@
+/* transport: the request queues, the curl multi loop and the retry policy.
+ * Locking: t->lock guards the queues and request states; the curl handles
+ * are touched only by the transport thread; callbacks run unlocked. */
+#include "transport.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "stats.h"
+#include "strbuf.h"
+
+#define BACKOFF_BASE_MS 250
+#define BACKOFF_CAP_MS 8000
+
+enum req_where { Q_NONE, Q_FOREGROUND, Q_BACKGROUND, Q_DELAYED, Q_ACTIVE, Q_DONE };
+
+struct http_request {
+    atomic_int refs;
+    struct transport *t;
+    enum http_method method;
+    char *url, *path, *body;
+    enum api_endpoint ep;
+    enum request_class cls;
+    int64_t budget_ms, attempt_ms;
+    int64_t deadline_ms; /* 0 until the budget starts */
+    int64_t due_ms;      /* delayed retry time */
+    int attempts;
+    enum req_where where;
+    struct http_request *prev, *next;
+    /* Per attempt, transport thread only. */
+    CURL *easy;
+    struct strbuf resp;
+    int retry_after_s;
+    bool too_big;
+    char errbuf[CURL_ERROR_SIZE];
+    http_done_fn done;
+    void *arg;
+};
+
+struct queue {
+    struct http_request *head, *tail;
+    size_t len;
+};
+
+struct transport {
+    struct transport_config cfg;
+    char *base_url, *api_key, *cafile;
+    CURLM *multi;
+    struct curl_slist *headers, *body_headers;
+    pthread_t thread;
+    bool running;
+    pthread_mutex_t lock;
+    bool stopping;
+    struct queue fg, bg, delayed, active;
+    struct ratelimit rl;
+};
+
+static void q_push(struct queue *q, struct http_request *r)
+{
+    r->next = NULL;
+    r->prev = q->tail;
+    if (q->tail)
+        q->tail->next = r;
+    else
+        q->head = r;
+    q->tail = r;
+    q->len++;
+}
+
+static void q_remove(struct queue *q, struct http_request *r)
+{
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        q->head = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    else
+        q->tail = r->prev;
+    r->prev = r->next = NULL;
+    q->len--;
+}
+
+/* Keep the delayed queue ordered by due time. */
+static void q_insert_due(struct queue *q, struct http_request *r)
+{
+    struct http_request *at = q->head;
+    while (at && at->due_ms <= r->due_ms)
+        at = at->next;
+    if (!at) {
+        q_push(q, r);
+        return;
+    }
+    r->next = at;
+    r->prev = at->prev;
+    if (at->prev)
+        at->prev->next = r;
+    else
+        q->head = r;
+    at->prev = r;
+    q->len++;
+}
+
+struct transport *transport_new(const struct transport_config *cfg)
+{
+    struct transport *t = xcalloc(1, sizeof *t);
+    t->cfg = *cfg;
+    t->base_url = xstrdup(cfg->base_url);
+    t->api_key = xstrdup(cfg->api_key ? cfg->api_key : "");
+    t->cafile = cfg->cafile ? xstrdup(cfg->cafile) : NULL;
+    t->cfg.base_url = t->base_url;
+    t->cfg.api_key = t->api_key;
+    t->cfg.cafile = t->cafile;
+    if (t->cfg.max_conns < 1)
+        t->cfg.max_conns = 1;
+    pthread_mutex_init(&t->lock, NULL);
+
+    struct strbuf auth = STRBUF_INIT;
+    sb_printf(&auth, "Authorization: Bearer %s", t->api_key);
+    t->headers = curl_slist_append(NULL, auth.data);
+    t->headers = curl_slist_append(t->headers, "Accept: application/json");
+    t->body_headers = curl_slist_append(NULL, auth.data);
+    t->body_headers = curl_slist_append(t->body_headers, "Accept: application/json");
+    t->body_headers = curl_slist_append(t->body_headers, "Content-Type: application/json");
+    t->body_headers = curl_slist_append(t->body_headers, "Expect:");
+    memset(auth.data, 0, auth.len);
+    sb_free(&auth);
+    return t;
+}
+
+static void *transport_main(void *arg);
+
+int transport_start(struct transport *t)
+{
+    t->multi = curl_multi_init();
+    if (!t->multi)
+        return -ENOMEM;
+    curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, (long)t->cfg.max_conns);
+    curl_multi_setopt(t->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)t->cfg.max_conns);
+    curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    ratelimit_init(&t->rl, t->cfg.max_rps, clock_mono_ms());
+    t->stopping = false;
+    int rc = pthread_create(&t->thread, NULL, transport_main, t);
+    if (rc != 0) {
+        curl_multi_cleanup(t->multi);
+        t->multi = NULL;
+        return -rc;
+    }
+    t->running = true;
+    return 0;
+}
+
+static void request_free(struct http_request *r)
+{
+    free(r->url);
+    free(r->path);
+    free(r->body);
+    sb_free(&r->resp);
+    free(r);
+}
+
+void transport_request_put(struct http_request *r)
+{
+    if (r && atomic_fetch_sub(&r->refs, 1) == 1)
+        request_free(r);
+}
+
+struct http_request *transport_submit(struct transport *t, enum http_method method,
+                                      const char *path, const char *body, enum api_endpoint ep,
+                                      enum request_class cls, int64_t budget_ms,
+                                      int64_t attempt_ms, http_done_fn done, void *arg)
+{
+    struct http_request *r = xcalloc(1, sizeof *r);
+    atomic_init(&r->refs, 2); /* the caller's and the queue's */
+    r->t = t;
+    r->method = method;
+    struct strbuf url = STRBUF_INIT;
+    sb_printf(&url, "%s%s", t->base_url, path);
+    r->url = sb_detach(&url, NULL);
+    r->path = xstrdup(path);
+    r->body = body ? xstrdup(body) : NULL;
+    r->ep = ep;
+    r->cls = cls;
+    r->budget_ms = budget_ms;
+    r->attempt_ms = attempt_ms;
+    r->done = done;
+    r->arg = arg;
+    pthread_mutex_lock(&t->lock);
+    if (cls == REQ_FOREGROUND) {
+        r->deadline_ms = clock_mono_ms() + budget_ms;
+        r->where = Q_FOREGROUND;
+        q_push(&t->fg, r);
+    } else {
+        r->where = Q_BACKGROUND;
+        q_push(&t->bg, r);
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (t->multi)
+        curl_multi_wakeup(t->multi);
+    return r;
+}
+
+void transport_promote(struct transport *t, struct http_request *r)
+{
+    pthread_mutex_lock(&t->lock);
+    if (r->cls == REQ_BACKGROUND) {
+        r->cls = REQ_FOREGROUND;
+        if (r->where == Q_BACKGROUND) {
+            q_remove(&t->bg, r);
+            r->deadline_ms = clock_mono_ms() + r->budget_ms;
+            r->where = Q_FOREGROUND;
+            q_push(&t->fg, r);
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (t->multi)
+        curl_multi_wakeup(t->multi);
+}
+
+/* ---- one attempt ---------------------------------------------------- */
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    struct http_request *r = arg;
+    size_t len = size * n;
+    if (r->resp.len + len > TRANSPORT_MAX_BODY) {
+        r->too_big = true;
+        return 0; /* abort the transfer */
+    }
+    sb_append(&r->resp, data, len);
+    return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+    struct http_request *r = arg;
+    size_t len = size * n;
+    static const char name[] = "retry-after:";
+    if (len > sizeof name && strncasecmp(data, name, sizeof name - 1) == 0) {
+        char value[64];
+        size_t vlen = len - (sizeof name - 1);
+        if (vlen >= sizeof value)
+            vlen = sizeof value - 1;
+        memcpy(value, data + sizeof name - 1, vlen);
+        value[vlen] = '\0';
+        char *end;
+        long secs = strtol(value, &end, 10);
+        if (end != value && secs >= 0) {
+            r->retry_after_s = (int)(secs > 86400 ? 86400 : secs);
+        } else {
+            time_t when = curl_getdate(value, NULL);
+            time_t now = time(NULL);
+            if (when > now)
+                r->retry_after_s = (int)(when - now > 86400 ? 86400 : when - now);
+        }
+    }
+    return len;
+}
+
+static CURL *make_easy(struct transport *t, struct http_request *r, int64_t now)
+{
+    CURL *e = curl_easy_init();
+    if (!e)
+        return NULL;
+    int64_t left = r->deadline_ms - now;
+    int64_t total = r->attempt_ms < left ? r->attempt_ms : left;
+    if (total < 1)
+        total = 1;
+    int64_t connect = total < 10000 ? total : 10000;
+    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "tenantcorefs/" TC_VERSION);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->body ? t->body_headers : t->headers);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)total);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)connect);
+    /* A server that drips bytes is as dead as a silent one. */
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 10L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(t->cfg.timeout_s < 10 ? t->cfg.timeout_s : 10));
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (t->cafile)
+        curl_easy_setopt(e, CURLOPT_CAINFO, t->cafile);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    switch (r->method) {
+    case HTTP_GET:
+        break;
+    case HTTP_POST:
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        break;
+    case HTTP_PATCH:
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PATCH");
+        break;
+    case HTTP_DELETE:
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
+        break;
+    }
+    if (r->method != HTTP_GET) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)(r->body ? strlen(r->body) : 0));
+        /* libcurl replays a request on a reused connection that turns out
+         * dead; for a write that may apply it twice. */
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    }
+    return e;
+}
+
+static const char *method_name(enum http_method m)
+{
+    static const char *const names[] = {"GET", "POST", "PATCH", "DELETE"};
+    return names[m];
+}
+
+/* ---- completion and retries ------------------------------------------ */
+
+static void finish(struct transport *t, struct http_request *r, const struct http_result *res)
+{
+    (void)t;
+    if (res->err || res->status >= 400)
+        if (res->status != 404)
+            atomic_fetch_add(&g_stats.api_errors, 1);
+    r->done(r, res, r->arg);
+    transport_request_put(r);
+}
+
+static void fail_now(struct transport *t, struct http_request *r, int err, const char *msg)
+{
+    struct http_result res = {.status = 0, .body = "", .len = 0, .err = err, .errmsg = msg};
+    r->where = Q_DONE;
+    finish(t, r, &res);
+}
+
+static int errno_from_curl(CURL *e, CURLcode code)
+{
+    long os = 0;
+    switch (code) {
+    case CURLE_COULDNT_CONNECT:
+        curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os);
+        if (os == ECONNREFUSED || os == EHOSTUNREACH || os == ENETUNREACH || os == ETIMEDOUT)
+            return (int)os;
+        return ECONNREFUSED;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return EHOSTUNREACH;
+    case CURLE_OPERATION_TIMEDOUT:
+        return ETIMEDOUT;
+    default:
+        return EIO;
+    }
+}
+
+/* Whether the request certainly never reached the server. */
+static bool not_sent(CURL *e, CURLcode code)
+{
+    if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+        code == CURLE_COULDNT_RESOLVE_PROXY)
+        return true;
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+        curl_off_t connected = 0;
+        curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connected);
+        return connected == 0;
+    }
+    return false;
+}
+
+static int64_t backoff_ms(int attempt)
+{
+    int64_t d = BACKOFF_BASE_MS;
+    for (int i = 1; i < attempt && d < BACKOFF_CAP_MS; i++)
+        d *= 2;
+    if (d > BACKOFF_CAP_MS)
+        d = BACKOFF_CAP_MS;
+    /* Full jitter over the upper half keeps retries from marching in step. */
+    return d / 2 + (int64_t)(random() % (d / 2 + 1));
+}
+
+/* Called on the transport thread when an attempt ends. */
+static void attempt_done(struct transport *t, struct http_request *r, CURLcode code)
+{
+    CURL *e = r->easy;
+    long status = 0;
+    curl_off_t conns = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &conns);
+    atomic_fetch_add(&g_stats.connections, (unsigned long)conns);
+    atomic_fetch_sub(&g_stats.in_flight, 1);
+
+    int err = 0;
+    bool retryable = false;
+    const char *errmsg = "";
+    if (code != CURLE_OK) {
+        err = r->too_big ? EIO : errno_from_curl(e, code);
+        errmsg = r->too_big ? "the API's answer is larger than 16 MiB"
+                            : (r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+        retryable = !r->too_big && (r->method == HTTP_GET || not_sent(e, code)) &&
+                    code != CURLE_PEER_FAILED_VERIFICATION && code != CURLE_SSL_CONNECT_ERROR &&
+                    code != CURLE_SSL_CACERT_BADFILE;
+        status = 0;
+    } else if (status == 429) {
+        retryable = true;
+    } else if (status >= 500) {
+        retryable = r->method == HTTP_GET;
+    }
+    log_debug("%s %s -> %ld%s%s (attempt %d)", method_name(r->method), r->path, status,
+              err ? " " : "", err ? errmsg : "", r->attempts);
+
+    int64_t now = clock_mono_ms();
+    if (retryable && r->attempts <= t->cfg.retries) {
+        int64_t delay = backoff_ms(r->attempts);
+        if (r->retry_after_s > 0) {
+            int64_t ra = (int64_t)r->retry_after_s * 1000;
+            int64_t cap = (int64_t)t->cfg.timeout_s * 1000;
+            delay = ra < cap ? ra : cap;
+        }
+        if (now + delay < r->deadline_ms) {
+            curl_easy_cleanup(e);
+            r->easy = NULL;
+            atomic_fetch_add(&g_stats.retries, 1);
+            pthread_mutex_lock(&t->lock);
+            q_remove(&t->active, r);
+            r->due_ms = now + delay;
+            r->where = Q_DELAYED;
+            q_insert_due(&t->delayed, r);
+            pthread_mutex_unlock(&t->lock);
+            return;
+        }
+    }
+    struct http_result res = {.status = (int)status,
+                              .body = r->resp.data ? r->resp.data : "",
+                              .len = r->resp.len,
+                              .err = err,
+                              .errmsg = errmsg};
+    pthread_mutex_lock(&t->lock);
+    q_remove(&t->active, r);
+    r->where = Q_DONE;
+    pthread_mutex_unlock(&t->lock);
+    finish(t, r, &res);
+    curl_easy_cleanup(e);
+    r->easy = NULL;
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+/* Pick the next request to start: due retries first (they were admitted
+ * already), then foreground, then background. Called locked. */
+static struct http_request *next_request(struct transport *t, int64_t now)
+{
+    struct http_request *r = t->delayed.head;
+    if (r && r->due_ms <= now) {
+        q_remove(&t->delayed, r);
+        return r;
+    }
+    if ((r = t->fg.head)) {
+        q_remove(&t->fg, r);
+        return r;
+    }
+    if ((r = t->bg.head)) {
+        q_remove(&t->bg, r);
+        r->deadline_ms = now + r->budget_ms;
+        return r;
+    }
+    return NULL;
+}
+
+/* Start what may start; returns ms until something else may (-1: nothing). */
+static int64_t dispatch(struct transport *t)
+{
+    int64_t wait = -1;
+    for (;;) {
+        int64_t now = clock_mono_ms();
+        pthread_mutex_lock(&t->lock);
+        if ((int)t->active.len >= t->cfg.max_conns) {
+            pthread_mutex_unlock(&t->lock);
+            break;
+        }
+        bool ready = (t->delayed.head && t->delayed.head->due_ms <= now) || t->fg.head ||
+                     t->bg.head;
+        if (!ready) {
+            if (t->delayed.head)
+                wait = t->delayed.head->due_ms - now;
+            pthread_mutex_unlock(&t->lock);
+            break;
+        }
+        int64_t token_wait = ratelimit_take(&t->rl, now);
+        if (token_wait > 0) {
+            wait = token_wait;
+            pthread_mutex_unlock(&t->lock);
+            break;
+        }
+        struct http_request *r = next_request(t, now);
+        bool expired = r->deadline_ms <= now;
+        if (!expired) {
+            r->where = Q_ACTIVE;
+            q_push(&t->active, r);
+        }
+        pthread_mutex_unlock(&t->lock);
+        if (expired) {
+            fail_now(t, r, ETIMEDOUT, "timed out waiting in the request queue");
+            continue;
+        }
+        r->attempts++;
+        sb_reset(&r->resp);
+        r->retry_after_s = 0;
+        r->too_big = false;
+        r->errbuf[0] = '\0';
+        r->easy = make_easy(t, r, now);
+        if (!r->easy || curl_multi_add_handle(t->multi, r->easy) != CURLM_OK) {
+            if (r->easy)
+                curl_easy_cleanup(r->easy);
+            r->easy = NULL;
+            pthread_mutex_lock(&t->lock);
+            q_remove(&t->active, r);
+            pthread_mutex_unlock(&t->lock);
+            fail_now(t, r, ENOMEM, "could not start the request");
+            continue;
+        }
+        atomic_fetch_add(&g_stats.api_calls, 1);
+        atomic_fetch_add(&g_stats.api_calls_by_endpoint[r->ep], 1);
+        atomic_fetch_add(&g_stats.in_flight, 1);
+    }
+    return wait;
+}
+
+static int reap(struct transport *t)
+{
+    CURLMsg *msg;
+    int left, n = 0;
+    while ((msg = curl_multi_info_read(t->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        struct http_request *r = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+        CURLcode code = msg->data.result;
+        curl_multi_remove_handle(t->multi, msg->easy_handle);
+        attempt_done(t, r, code);
+        n++;
+    }
+    return n;
+}
+
+static void cancel_all(struct transport *t)
+{
+    for (;;) {
+        pthread_mutex_lock(&t->lock);
+        struct queue *q = t->active.head ? &t->active
+                          : t->fg.head   ? &t->fg
+                          : t->bg.head   ? &t->bg
+                          : t->delayed.head ? &t->delayed
+                                            : NULL;
+        struct http_request *r = q ? q->head : NULL;
+        if (r)
+            q_remove(q, r);
+        pthread_mutex_unlock(&t->lock);
+        if (!r)
+            break;
+        if (r->easy) {
+            curl_multi_remove_handle(t->multi, r->easy);
+            curl_easy_cleanup(r->easy);
+            r->easy = NULL;
+            atomic_fetch_sub(&g_stats.in_flight, 1);
+        }
+        fail_now(t, r, ECANCELED, "the mount is shutting down");
+    }
+}
+
+static void *transport_main(void *arg)
+{
+    struct transport *t = arg;
+    for (;;) {
+        pthread_mutex_lock(&t->lock);
+        bool stop = t->stopping;
+        pthread_mutex_unlock(&t->lock);
+        if (stop)
+            break;
+        int64_t wait = dispatch(t);
+        int running = 0;
+        curl_multi_perform(t->multi, &running);
+        if (reap(t) > 0)
+            continue; /* slots freed: start more before sleeping */
+        long curl_wait = -1;
+        curl_multi_timeout(t->multi, &curl_wait);
+        int64_t timeout = 1000;
+        if (curl_wait >= 0 && curl_wait < timeout)
+            timeout = curl_wait;
+        if (wait >= 0 && wait < timeout)
+            timeout = wait;
+        curl_multi_poll(t->multi, NULL, 0, (int)timeout, NULL);
+    }
+    cancel_all(t);
+    return NULL;
+}
+
+void transport_stop(struct transport *t)
+{
+    if (!t || !t->running)
+        return;
+    pthread_mutex_lock(&t->lock);
+    t->stopping = true;
+    pthread_mutex_unlock(&t->lock);
+    curl_multi_wakeup(t->multi);
+    pthread_join(t->thread, NULL);
+    t->running = false;
+    curl_multi_cleanup(t->multi);
+    t->multi = NULL;
+}
+
+void transport_free(struct transport *t)
+{
+    if (!t)
+        return;
+    transport_stop(t);
+    curl_slist_free_all(t->headers);
+    curl_slist_free_all(t->body_headers);
+    if (t->api_key)
+        memset(t->api_key, 0, strlen(t->api_key));
+    free(t->api_key);
+    free(t->base_url);
+    free(t->cafile);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+/* ---- synchronous calls -------------------------------------------------- */
+
+struct call_wait {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+    struct http_answer *out;
+};
+
+static void call_done(struct http_request *req, const struct http_result *res, void *arg)
+{
+    (void)req;
+    struct call_wait *w = arg;
+    struct http_answer *a = w->out;
+    a->status = res->status;
+    a->err = res->err;
+    a->len = res->len;
+    a->body = xstrndup(res->body ? res->body : "", res->len);
+    snprintf(a->errmsg, sizeof a->errmsg, "%s", res->errmsg ? res->errmsg : "");
+    pthread_mutex_lock(&w->lock);
+    w->done = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+int transport_call(struct transport *t, enum http_method method, const char *path,
+                   const char *body, enum api_endpoint ep, int64_t budget_ms, int64_t attempt_ms,
+                   struct http_answer *out)
+{
+    memset(out, 0, sizeof *out);
+    struct call_wait w = {.done = false, .out = out};
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    struct http_request *r = transport_submit(t, method, path, body, ep, REQ_FOREGROUND,
+                                              budget_ms, attempt_ms, call_done, &w);
+    /* The transport ends every request by its deadline (or at shutdown),
+     * so this wait is bounded. */
+    pthread_mutex_lock(&w.lock);
+    while (!w.done)
+        pthread_cond_wait(&w.cond, &w.lock);
+    pthread_mutex_unlock(&w.lock);
+    transport_request_put(r);
+    pthread_mutex_destroy(&w.lock);
+    pthread_cond_destroy(&w.cond);
+    return out->err ? -out->err : 0;
+}
+
+void http_answer_free(struct http_answer *a)
+{
+    free(a->body);
+    a->body = NULL;
+}
