@@ -25,6 +25,7 @@ void fs_init(struct fs *fs, const struct fs_config *cfg, struct cache *cache, st
     fs->api = api;
     fs->meta = nodemeta_new();
     fs->results = results_new();
+    fs->prefetcher = prefetcher_new(cache);
     fs->mount_time = clock_wall();
     for (int i = 0; i < FS_WRITE_LOCKS; i++)
         pthread_mutex_init(&fs->write_locks[i], NULL);
@@ -34,6 +35,7 @@ void fs_destroy(struct fs *fs)
 {
     nodemeta_free(fs->meta);
     results_free(fs->results);
+    prefetcher_free(fs->prefetcher);
     for (int i = 0; i < FS_WRITE_LOCKS; i++)
         pthread_mutex_destroy(&fs->write_locks[i]);
 }
@@ -49,8 +51,11 @@ static int source_get(void *arg, const struct res_id *id, bool peek, struct reso
                       struct api_error *err)
 {
     struct fs_source *s = arg;
-    if (!peek)
+    if (!peek) {
+        if (s->fs->cfg.prefetch)
+            prefetch_on_read(s->fs->prefetcher, id);
         return cache_get(s->fs->cache, id, &s->wait, out, err);
+    }
     *out = cache_peek(s->fs->cache, id);
     if (!*out)
         return -EWOULDBLOCK;
@@ -344,7 +349,7 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
     }
     nodemeta_served(fs->meta, path, names_hash(&ns), fs->mount_time);
     if (fs->cfg.prefetch)
-        prefetch_children(fs->cache, &rt, list);
+        prefetch_arm(fs->prefetcher, &rt, list);
 
     struct fs_dir *d = xcalloc(1, sizeof *d);
     size_t cap = 0;

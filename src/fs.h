@@ -33,6 +33,7 @@ struct fs {
     struct api *api;
     struct nodemeta *meta;
     struct results *results;
+    struct prefetcher *prefetcher;
     time_t mount_time;
     /* Queue a kernel invalidation of path (never called from within the
      * kernel request for that path's inode: the queue runs elsewhere). */

@@ -1,16 +1,26 @@
 /* prefetch: what listing a directory warms (SPEC §4). Listing tenants/
- * warms each tenant's detail, tenant policy, domains list and mailboxes
+ * arms each tenant's detail, tenant policy, domains list and mailboxes
  * list; listing domains/ each domain's dns, dkim-status and domain policy;
- * listing mailboxes/ each mailbox's usage. The fetches run in the
- * transport's background class, behind every foreground request, sharing
- * its max_conns budget and its single-flight cache entries. */
+ * listing mailboxes/ each mailbox's usage. An armed kind is fetched for
+ * every child at once, in parallel, the first time any child's resource of
+ * that kind is read: so `grep -r` and `tar` find their files warm, while
+ * `cat mailboxes/STAR/daily_send_limit`, which reads no usage, costs one
+ * call. The fetches run in the transport's background class, behind every
+ * foreground request, share max_conns, and are the cache's single-flight
+ * entries. */
 #ifndef TC_PREFETCH_H
 #define TC_PREFETCH_H
 
 #include "cache.h"
 #include "tree.h"
 
-/* list is the directory's list resource (tenants, domains or mailboxes). */
-void prefetch_children(struct cache *cache, const struct route *dir, const struct resource *list);
+struct prefetcher;
+
+struct prefetcher *prefetcher_new(struct cache *cache);
+void prefetcher_free(struct prefetcher *p);
+/* A directory was listed; list is its list resource (NULL: nothing to arm). */
+void prefetch_arm(struct prefetcher *p, const struct route *dir, const struct resource *list);
+/* Resource id is about to be read in the foreground: fire its kind's arm. */
+void prefetch_on_read(struct prefetcher *p, const struct res_id *id);
 
 #endif

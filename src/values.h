@@ -1,6 +1,7 @@
 /* values: checks of the values users write into the tree, made before any
- * API request. Every function returns 0 or -EINVAL; on -EINVAL *why points
- * to a static, human-readable reason that goes to the errors file. */
+ * API request. Every function returns 0 or -EINVAL (value_parse_provision
+ * also -ENOMEM when cJSON cannot allocate); on -EINVAL *why points to a
+ * static, human-readable reason that goes to the errors file. */
 #ifndef TC_VALUES_H
 #define TC_VALUES_H
 
