@@ -1,0 +1,127 @@
+# tests/integration/write_helpers.bash — helpers shared by the write-path
+# tests (writes.sh, write_errors.sh, bad_values.sh, delete.sh,
+# concurrent_writes.sh). Not a test itself: CMake picks up only *.sh here.
+# Source it after tests/lib/common.sh.
+#
+#   sh_write VALUE FILE      bash's builtin `echo VALUE > FILE` in a child bash;
+#                            sets RC, OUT, ERR (ERR is what the shell prints)
+#   sh_run SCRIPT ARGS...    bash -c SCRIPT _ ARGS...; sets RC, OUT, ERR
+#   raw_write FILE           one open(O_WRONLY|O_TRUNC) + one write(2) of the
+#                            bytes on stdin; prints "OK <n>" or the errno name
+#                            of the failure ("EINVAL", "open:EPERM", ...)
+#   errno_of OP ARGS...      the errno name of a syscall made through python3
+#                            (OP: mkdir, rmdir, unlink, rename, link, symlink,
+#                            chmod, chown, create, setxattr, truncate, open_trunc)
+#                            or OK
+#   writes_len               how many write requests tcemu has received
+#   writes_since N           the writes after the first N, one JSON per line
+#   err_lines                lines in MNT/.tenantcorefs/errors
+#   err_since N              the errors file's lines after the first N
+#   assert_errline LINE OP PATH ERRNO STATUS CODE
+#                            LINE has the errors file's fields (time, op, path,
+#                            errno name, HTTP status, API code) and a message
+#   assert_fails_einval_nowrite DESC CMD...
+#   wait_for SECONDS CMD...  poll CMD until it succeeds
+
+command -v python3 >/dev/null || fail "python3 is needed to check exact errno values"
+
+sh_write() {
+    run_cmd bash -c 'echo "$1" > "$2"' _ "$1" "$2"
+}
+
+sh_run() {
+    local script=$1
+    shift
+    run_cmd bash -c "$script" _ "$@"
+}
+
+raw_write() {
+    python3 -c '
+import errno, os, sys
+data = sys.stdin.buffer.read()
+try:
+    fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)
+except OSError as e:
+    print("open:" + errno.errorcode[e.errno]); sys.exit(0)
+try:
+    n = os.write(fd, data)
+    print("OK %d" % n)
+except OSError as e:
+    print(errno.errorcode[e.errno])
+finally:
+    try:
+        os.close(fd)
+    except OSError as e:
+        print("close:" + errno.errorcode[e.errno])
+' "$1"
+}
+
+errno_of() {
+    python3 -c '
+import errno, os, sys
+op, args = sys.argv[1], sys.argv[2:]
+def create(p):
+    os.close(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+def open_trunc(p):
+    os.close(os.open(p, os.O_WRONLY | os.O_TRUNC))
+calls = {
+    "mkdir": lambda p: os.mkdir(p),
+    "rmdir": lambda p: os.rmdir(p),
+    "unlink": lambda p: os.unlink(p),
+    "rename": lambda a, b: os.rename(a, b),
+    "link": lambda a, b: os.link(a, b),
+    "symlink": lambda a, b: os.symlink(a, b),
+    "chmod": lambda p: os.chmod(p, 0o600),
+    "chown": lambda p: os.chown(p, 1, 1),
+    "create": create,
+    "setxattr": lambda p: os.setxattr(p, "user.test", b"1"),
+    "truncate": lambda p: os.truncate(p, 0),
+    "open_trunc": open_trunc,
+}
+try:
+    calls[op](*args)
+    print("OK")
+except OSError as e:
+    name = errno.errorcode[e.errno]
+    print("ENOTSUP" if name == "EOPNOTSUPP" else name)
+' "$@"
+}
+
+writes_len() {
+    emu_stats | jq '.writes | length'
+}
+
+writes_since() {
+    emu_stats | jq -c --argjson n "$1" '.writes[$n:][]'
+}
+
+err_lines() {
+    wc -l <"$MNT/.tenantcorefs/errors"
+}
+
+err_since() {
+    tail -n +"$(($1 + 1))" "$MNT/.tenantcorefs/errors"
+}
+
+# The errors file: "TIME OP PATH ERRNO STATUS CODE MESSAGE..." (SPEC §3).
+assert_errline() {
+    local line=$1 op=$2 path=$3 errno=$4 status=$5 code=$6
+    local re="^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z ([^ ]+) ([^ ]+) ([^ ]+) ([^ ]+) ([^ ]+) (.+)$"
+    [[ "$line" =~ $re ]] || fail "errors line has not the fields time op path errno status code message: [$line]"
+    assert_eq "${BASH_REMATCH[1]}" "$op" "errors line's op in [$line]"
+    assert_eq "${BASH_REMATCH[2]}" "$path" "errors line's path in [$line]"
+    assert_eq "${BASH_REMATCH[3]}" "$errno" "errors line's errno in [$line]"
+    assert_eq "${BASH_REMATCH[4]}" "$status" "errors line's HTTP status in [$line]"
+    assert_eq "${BASH_REMATCH[5]}" "$code" "errors line's API code in [$line]"
+    [[ "${BASH_REMATCH[6]}" =~ [^\ -] ]] || fail "errors line has no message: [$line]"
+}
+
+wait_for() {
+    local secs=$1 i
+    shift
+    for ((i = 0; i < secs * 10; i++)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
