@@ -249,8 +249,17 @@ int action_add_domain(struct fs *fs, const struct route *rt, const struct op_ctx
     if (rc == 0)
         return 0;
     fs_fail(ctx, rt, &e);
-    if (rc == -ENOENT)
+    if (rc == -ENOENT) {
         tenant_changed(fs, rt->tenant);
+    } else if (rc == -EEXIST || rc == -EDQUOT) {
+        /* The API knows domains our list does not (added by another
+         * client): refresh it, so that the name that "exists" shows up and
+         * `mkdir -p` of it succeeds, and ls agrees with the quota. */
+        drop(fs, RES_DOMAINS, rt->tenant, NULL);
+        drop(fs, RES_TENANT, rt->tenant, NULL);
+        drop(fs, RES_TENANTS, NULL, NULL);
+        kernel_tenant_changed(fs, rt->tenant);
+    }
     return rc;
 }
 
