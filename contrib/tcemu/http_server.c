@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return process(app, conn, rc, method);
 }
 
+/* MHD's error log, minus the line every injected drop would print. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    if (strstr(fmt, "Application reported internal error"))
+        return;
+    fputs("tcemu: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
 static int parse_bind(const char *bind, int port, struct sockaddr_storage *ss, bool *v6)
 {
     memset(ss, 0, sizeof(*ss));
@@ -298,9 +308,9 @@ struct http_server *http_server_start(struct emu_app *app, int *port)
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, app, MHD_OPTION_NOTIFY_COMPLETED, on_completed, app,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, app, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)600, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_ARRAY,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, app,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)600, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_ARRAY,
         o->tls_cert_pem ? tls : &tls[2], MHD_OPTION_END);
     if (!srv->daemon) {
         fprintf(stderr, "tcemu: cannot listen on %s port %d%s\n", o->bind, o->port,

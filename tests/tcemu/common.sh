@@ -7,6 +7,9 @@ TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$TESTS_DIR/../lib/emu.sh"
 
 CHECKS=0
+# set -e alone exits silently: say which command failed, and where.
+set -E
+trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: command failed (status $?): $BASH_COMMAND" >&2' ERR
 fail() {
     echo "FAIL: $*" >&2
     if [[ -n "${EMU_DIR:-}" && -s "$EMU_DIR/tcemu.err" ]]; then
