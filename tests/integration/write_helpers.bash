@@ -15,12 +15,12 @@
 #                            or OK
 #   writes_len               how many write requests tcemu has received
 #   writes_since N           the writes after the first N, one JSON per line
-#   err_lines                lines in MNT/.tenantcorefs/errors
-#   err_since N              the errors file's lines after the first N
+#   err_lines                failures logged so far (stats.json "errors"; the
+#                            errors file itself keeps only the last 100)
+#   err_since N              the errors file's lines logged after the first N
 #   assert_errline LINE OP PATH ERRNO STATUS CODE
 #                            LINE has the errors file's fields (time, op, path,
 #                            errno name, HTTP status, API code) and a message
-#   assert_fails_einval_nowrite DESC CMD...
 #   wait_for SECONDS CMD...  poll CMD until it succeeds
 
 command -v python3 >/dev/null || fail "python3 is needed to check exact errno values"
@@ -95,25 +95,35 @@ writes_since() {
     emu_stats | jq -c --argjson n "$1" '.writes[$n:][]'
 }
 
+# The errors file keeps the last 100 lines; stats.json counts them all.
 err_lines() {
-    wc -l <"$MNT/.tenantcorefs/errors"
+    jq .errors "$MNT/.tenantcorefs/stats.json"
 }
 
 err_since() {
-    tail -n +"$(($1 + 1))" "$MNT/.tenantcorefs/errors"
+    local n
+    n=$(($(err_lines) - $1))
+    ((n > 0)) || return 0
+    ((n <= 100)) || fail "err_since: $n new errors, more than the errors file keeps"
+    tail -n "$n" "$MNT/.tenantcorefs/errors"
 }
 
 # The errors file: "TIME OP PATH ERRNO STATUS CODE MESSAGE..." (SPEC §3).
+# The path is compared literally (a user's path may hold spaces).
 assert_errline() {
-    local line=$1 op=$2 path=$3 errno=$4 status=$5 code=$6
-    local re="^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z ([^ ]+) ([^ ]+) ([^ ]+) ([^ ]+) ([^ ]+) (.+)$"
-    [[ "$line" =~ $re ]] || fail "errors line has not the fields time op path errno status code message: [$line]"
-    assert_eq "${BASH_REMATCH[1]}" "$op" "errors line's op in [$line]"
-    assert_eq "${BASH_REMATCH[2]}" "$path" "errors line's path in [$line]"
-    assert_eq "${BASH_REMATCH[3]}" "$errno" "errors line's errno in [$line]"
-    assert_eq "${BASH_REMATCH[4]}" "$status" "errors line's HTTP status in [$line]"
-    assert_eq "${BASH_REMATCH[5]}" "$code" "errors line's API code in [$line]"
-    [[ "${BASH_REMATCH[6]}" =~ [^\ -] ]] || fail "errors line has no message: [$line]"
+    local line=$1 op=$2 path=$3 errno=$4 status=$5 code=$6 rest
+    local re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (.*)$'
+    [[ "$line" =~ $re ]] || fail "errors line does not start with a UTC time: [$line]"
+    rest=${BASH_REMATCH[1]}
+    [[ "${rest:0:$((${#op} + ${#path} + 2))}" == "$op $path " ]] ||
+        fail "errors line's op and path: expected [$op $path], line [$line]"
+    rest=${rest:$((${#op} + ${#path} + 2))}
+    re='^([^ ]+) ([^ ]+) ([^ ]+) (.*)$'
+    [[ "$rest" =~ $re ]] || fail "errors line has not the fields errno status code message: [$line]"
+    assert_eq "${BASH_REMATCH[1]}" "$errno" "errors line's errno in [$line]"
+    assert_eq "${BASH_REMATCH[2]}" "$status" "errors line's HTTP status in [$line]"
+    assert_eq "${BASH_REMATCH[3]}" "$code" "errors line's API code in [$line]"
+    [[ "${BASH_REMATCH[4]}" =~ [^\ -] ]] || fail "errors line has no message: [$line]"
 }
 
 wait_for() {
