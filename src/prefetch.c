@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "strbuf.h"
 
 /* Which kinds each listed directory arms. */
@@ -150,6 +151,7 @@ void prefetch_on_read(struct prefetcher *p, const struct res_id *id)
     sb_free(&key);
     if (!a)
         return;
+    log_debug("prefetch: %zu resources like %s", a->names->n, api_endpoint_name(res_kind_endpoint(a->kind)));
     for (size_t i = 0; i < a->names->n; i++) {
         struct res_id child = {.kind = a->kind};
         if (a->tenant) {

@@ -13,6 +13,7 @@
 #   emu_count ROUTE       requests of "METHOD /v1/route/{template}" so far
 #   emu_total             all /v1 requests so far
 #   emu_writes            the writes list, one JSON object per line
+#   emu_fetch M PATH [J]  an API call; sets EMU_BODY and EMU_STATUS
 #   fail MSG / assert_eq ACTUAL EXPECTED MSG / assert_match ACTUAL REGEX MSG
 #   run_cmd CMD...        runs CMD, captures RC, OUT (stdout), ERR (stderr)
 
@@ -29,6 +30,10 @@ TEST_NAME=$(basename "$0" .sh)
 
 fail() {
     echo "FAIL [$TEST_NAME]: $*" >&2
+    # TCFS_TEST_KEEP=DIR keeps the daemon's log of a failed test there.
+    if [[ -n "${TCFS_TEST_KEEP:-}" && -n "${FS_LOG:-}" && -f "$FS_LOG" ]]; then
+        mkdir -p "$TCFS_TEST_KEEP" && cp "$FS_LOG" "$TCFS_TEST_KEEP/$TEST_NAME.log"
+    fi
     if [[ -n "${FS_LOG:-}" && -f "$FS_LOG" ]]; then
         echo "--- last lines of the daemon's log:" >&2
         tail -n 20 "$FS_LOG" >&2
@@ -97,6 +102,13 @@ mnt_stop() {
     if grep -qF "$EMU_KEY" "$FS_LOG"; then
         fail "the API key appears in the daemon's log"
     fi
+}
+
+# emu_fetch METHOD PATH [JSON]: like emu_call, without a subshell, so both
+# EMU_BODY and EMU_STATUS reach the caller.
+emu_fetch() {
+    emu_call "$@" >"$T/.body"
+    EMU_BODY=$(<"$T/.body")
 }
 
 emu_count() {
