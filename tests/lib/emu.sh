@@ -5,6 +5,8 @@
 #   EMU_KEY, EMU_KEY2        the default keys of account 1 and 2 (exported;
 #                            preset them before sourcing to use others)
 #   EMU_MAX_TIME             curl --max-time for the helpers (default 30)
+#   TCEMU_WRAPPER            (env, optional) command prefix for tcemu, e.g.
+#                            "valgrind -q --error-exitcode=99 --leak-check=full"
 #
 #   emu_start [tcemu args]   start "$TCEMU" --port 0 --port-file in a temp dir,
 #                            wait up to 10 s; sets EMU_PID, EMU_PORT, EMU_URL
@@ -45,7 +47,8 @@ emu_start() {
         return 1
     fi
     EMU_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tcemu.XXXXXX") || return 1
-    "$TCEMU" --port 0 --port-file "$EMU_DIR/port" "$@" \
+    # shellcheck disable=SC2086 # the wrapper is a command line on purpose
+    ${TCEMU_WRAPPER:-} "$TCEMU" --port 0 --port-file "$EMU_DIR/port" "$@" \
         >"$EMU_DIR/tcemu.out" 2>"$EMU_DIR/tcemu.err" </dev/null &
     EMU_PID=$!
     local i
