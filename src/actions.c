@@ -4,9 +4,11 @@
 #include "actions.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "errlog.h"
 #include "fs.h"
 #include "log.h"
@@ -194,12 +196,39 @@ int write_dkim(struct fs *fs, const struct route *rt, const char *buf, size_t le
     return domain_post(fs, rt, ctx, api_enable_dkim);
 }
 
+static bool list_has(const struct resource *list, const char *name)
+{
+    for (size_t i = 0; i < list->nchildren; i++)
+        if (strcmp(list->children[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 /* The domains list with the POST's answer appended, so the new directory
- * exists the moment mkdir returns (libfuse looks it up at once). */
-static void cache_new_domain(struct fs *fs, const struct route *rt, const cJSON *answer)
+ * exists the moment mkdir returns (libfuse looks it up at once). The POST
+ * may outlast the ttl (mkdir is a long action): then the list is fetched
+ * again rather than replaced by one that holds only the new domain, which
+ * `ls` would show until the ttl ran out. Only when that fetch fails is the
+ * new domain alone cached, so that mkdir still reports the success. */
+static void cache_new_domain(struct fs *fs, const struct route *rt, const cJSON *answer,
+                             const struct op_ctx *ctx)
 {
     struct res_id id = {.kind = RES_DOMAINS, .tenant = rt->tenant};
     struct resource *list = cache_peek(fs->cache, &id);
+    if (!list) {
+        struct wait_ctx w = {
+            .deadline_ms = clock_mono_ms() + fs->cfg.read_wait_ms,
+            .interrupted = ctx ? ctx->interrupted : NULL,
+            .arg = ctx ? ctx->arg : NULL,
+        };
+        struct api_error e;
+        if (cache_get(fs->cache, &id, &w, &list, &e) != 0)
+            list = NULL;
+    }
+    if (list && list->status == RES_OK && list_has(list, rt->domain)) {
+        resource_put(list); /* the API's own list already has it */
+        return;
+    }
     cJSON *copy = list && list->status == RES_OK ? cJSON_Duplicate(list->json, 1) : NULL;
     resource_put(list);
     if (!copy) {
@@ -240,7 +269,7 @@ int action_add_domain(struct fs *fs, const struct route *rt, const struct op_ctx
     if (rc == 0) {
         drop(fs, RES_TENANT, rt->tenant, NULL);
         drop(fs, RES_TENANTS, NULL, NULL);
-        cache_new_domain(fs, rt, answer);
+        cache_new_domain(fs, rt, answer, ctx);
         kernel_tenant_changed(fs, rt->tenant);
         log_info("added domain %s to tenant %s", rt->domain, rt->tenant);
     }
