@@ -135,7 +135,7 @@ static void set_mailbox(struct emu_mailbox *m, const cJSON *set)
         mailbox_update_blocked(m);
 }
 
-static void set_tenant(struct emu_tenant *t, const cJSON *set)
+static void set_tenant(struct emu_store *s, struct emu_tenant *t, const cJSON *set)
 {
     for (const cJSON *f = set->child; f; f = f->next) {
         if (strcmp(f->string, "domain_count") == 0)
@@ -144,6 +144,8 @@ static void set_tenant(struct emu_tenant *t, const cJSON *set)
             t->pin_mailbox_count = true;
         json_put(t->obj, f->string, cJSON_Duplicate(f, 1));
     }
+    if (cJSON_GetObjectItemCaseSensitive(set, "tenant_id"))
+        store_reindex(s);
 }
 
 static void c_set(struct emu_app *app, const struct http_request *req, const cJSON *body,
@@ -188,7 +190,7 @@ static void c_set(struct emu_app *app, const struct http_request *req, const cJS
             entity = cJSON_Duplicate(t->mailboxes[i].obj, 1);
         }
     } else {
-        set_tenant(t, set);
+        set_tenant(&app->store, t, set);
         entity = cJSON_Duplicate(t->obj, 1);
     }
     store_unlock(&app->store);

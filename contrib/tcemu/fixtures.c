@@ -233,6 +233,7 @@ static void build_tenant(struct fleet_gen *g, int account, int i, int count)
     put_time(t->obj, "consented_at", consented);
     put_time(t->obj, "last_sync_at", synced);
     json_put_str(t->obj, "connected_by", o->accounts[account].email);
+    store_index_tenant(g->s, t);
 
     for (int d = 0; d < o->domains; d++)
         build_domain(g, t, slug, d, o->domains, synced - (long)rnd(g, 300));

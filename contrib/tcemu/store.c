@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <ctype.h>
 
 #include "json_util.h"
 
@@ -48,8 +49,48 @@ void store_clear(struct emu_store *s)
     for (size_t i = 0; i < s->ntenants; i++)
         tenant_free(s->tenants[i]);
     free(s->tenants);
+    free(s->index);
     s->tenants = NULL;
-    s->ntenants = s->tenants_cap = 0;
+    s->index = NULL;
+    s->ntenants = s->tenants_cap = s->index_cap = 0;
+}
+
+static uint64_t hash_ci(const char *str)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over lower-cased bytes */
+    for (; *str; str++)
+        h = (h ^ (unsigned char)tolower((unsigned char)*str)) * 1099511628211ull;
+    return h;
+}
+
+/* Adds t unless a tenant with the same id is indexed already (the first in
+ * store order wins, as a linear search would). */
+static void index_insert(struct emu_store *s, struct emu_tenant *t)
+{
+    const char *id = json_str(t->obj, "tenant_id");
+    if (!id)
+        return; /* a non-string tenant_id (set by /_emu/set) matches nothing */
+    size_t h = hash_ci(id) & (s->index_cap - 1);
+    while (s->index[h]) {
+        if (strcasecmp(json_str(s->index[h]->obj, "tenant_id"), id) == 0)
+            return;
+        h = (h + 1) & (s->index_cap - 1);
+    }
+    s->index[h] = t;
+}
+
+void store_reindex(struct emu_store *s)
+{
+    size_t cap = 64;
+    while (cap < s->ntenants * 2 + 2)
+        cap *= 2;
+    free(s->index);
+    s->index = calloc(cap, sizeof(*s->index));
+    if (!s->index)
+        abort();
+    s->index_cap = cap;
+    for (size_t i = 0; i < s->ntenants; i++)
+        index_insert(s, s->tenants[i]);
 }
 
 void store_destroy(struct emu_store *s)
@@ -81,9 +122,12 @@ static bool id_equals(const cJSON *obj, const char *key, const char *want)
 
 struct emu_tenant *store_find_tenant(struct emu_store *s, const char *tenant_id)
 {
-    for (size_t i = 0; i < s->ntenants; i++) {
-        if (id_equals(s->tenants[i]->obj, "tenant_id", tenant_id))
-            return s->tenants[i];
+    if (!s->index_cap)
+        return NULL;
+    size_t h = hash_ci(tenant_id) & (s->index_cap - 1);
+    for (; s->index[h]; h = (h + 1) & (s->index_cap - 1)) {
+        if (id_equals(s->index[h]->obj, "tenant_id", tenant_id))
+            return s->index[h];
     }
     return NULL;
 }
@@ -138,6 +182,14 @@ struct emu_tenant *store_add_tenant(struct emu_store *s, int account)
     return t;
 }
 
+void store_index_tenant(struct emu_store *s, struct emu_tenant *t)
+{
+    if (s->ntenants * 2 + 2 > s->index_cap)
+        store_reindex(s); /* includes t */
+    else
+        index_insert(s, t);
+}
+
 struct emu_domain *tenant_add_domain(struct emu_tenant *t)
 {
     GROW(t->domains, t->ndomains, t->domains_cap);
@@ -175,6 +227,7 @@ void store_remove_tenant(struct emu_store *s, struct emu_tenant *t)
                     (s->ntenants - i - 1) * sizeof(*s->tenants));
             s->ntenants--;
             tenant_free(t);
+            store_reindex(s);
             return;
         }
     }

@@ -63,6 +63,10 @@ struct emu_store {
     pthread_rwlock_t lock;
     struct emu_tenant **tenants;
     size_t ntenants, tenants_cap;
+    /* tenant_id (case-folded hash) → tenant, open addressing; kept current
+     * by every mutation so that readers never rebuild it. */
+    struct emu_tenant **index;
+    size_t index_cap;
     uint64_t rng; /* ids of entities created at run time; under the write lock */
 };
 
@@ -83,10 +87,14 @@ long tenant_find_mailbox(const struct emu_tenant *t, const char *mailbox_id);
 struct emu_policy *tenant_find_policy(struct emu_tenant *t, const char *domain_scope);
 size_t tenant_count_domain_mailboxes(const struct emu_tenant *t, const char *domain_name);
 
+/* Adds an empty tenant; store_index_tenant once its tenant_id is set. */
 struct emu_tenant *store_add_tenant(struct emu_store *s, int account);
+void store_index_tenant(struct emu_store *s, struct emu_tenant *t);
 struct emu_domain *tenant_add_domain(struct emu_tenant *t);
 struct emu_mailbox *tenant_add_mailbox(struct emu_tenant *t);
 struct emu_policy *tenant_put_policy(struct emu_tenant *t, const char *domain_scope);
+/* Rebuilds the tenant_id index; call after changing a tenant's tenant_id. */
+void store_reindex(struct emu_store *s);
 /* Removes and frees the tenant with everything it holds. */
 void store_remove_tenant(struct emu_store *s, struct emu_tenant *t);
 
