@@ -29,10 +29,45 @@ void fs_init(struct fs *fs, const struct fs_config *cfg, struct cache *cache, st
     fs->mount_time = clock_wall();
     for (int i = 0; i < FS_WRITE_LOCKS; i++)
         pthread_mutex_init(&fs->write_locks[i], NULL);
+    pthread_mutex_init(&fs->open_lock, NULL);
+}
+
+static void handle_track(struct fs *fs, struct fs_handle *h, void (*free_fn)(struct fs_handle *))
+{
+    h->free = free_fn;
+    pthread_mutex_lock(&fs->open_lock);
+    h->prev = NULL;
+    h->next = fs->open_handles;
+    if (h->next)
+        h->next->prev = h;
+    fs->open_handles = h;
+    pthread_mutex_unlock(&fs->open_lock);
+}
+
+static void dir_free(struct fs_handle *h);
+static void file_free(struct fs_handle *h);
+
+static void handle_untrack(struct fs *fs, struct fs_handle *h)
+{
+    pthread_mutex_lock(&fs->open_lock);
+    if (h->prev)
+        h->prev->next = h->next;
+    else if (fs->open_handles == h)
+        fs->open_handles = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
+    h->prev = h->next = NULL;
+    pthread_mutex_unlock(&fs->open_lock);
 }
 
 void fs_destroy(struct fs *fs)
 {
+    while (fs->open_handles) {
+        struct fs_handle *h = fs->open_handles;
+        fs->open_handles = h->next;
+        h->free(h);
+    }
+    pthread_mutex_destroy(&fs->open_lock);
     nodemeta_free(fs->meta);
     results_free(fs->results);
     prefetcher_free(fs->prefetcher);
@@ -384,18 +419,26 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
     sb_free(&child);
     names_free(&ns);
     render_ctx_done(&rc);
+    handle_track(fs, &d->h, dir_free);
     *out = d;
     return 0;
 }
 
-void fs_dir_free(struct fs_dir *d)
+static void dir_free(struct fs_handle *h)
 {
-    if (!d)
-        return;
+    struct fs_dir *d = (struct fs_dir *)h;
     for (size_t i = 0; i < d->n; i++)
         free(d->ents[i].name);
     free(d->ents);
     free(d);
+}
+
+void fs_dir_free(struct fs *fs, struct fs_dir *d)
+{
+    if (!d)
+        return;
+    handle_untrack(fs, &d->h);
+    dir_free(&d->h);
 }
 
 /* ---- files ------------------------------------------------------------------ */
@@ -437,7 +480,7 @@ int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
             fail(ctx, &f->rt, &rc.err, err);
             render_ctx_done(&rc);
             sb_free(&content);
-            fs_release(f);
+            file_free(&f->h);
             return err;
         }
         render_ctx_done(&rc);
@@ -457,6 +500,7 @@ int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
             f->keep_cache = pages_ok;
         }
     }
+    handle_track(fs, &f->h, file_free);
     *out = f;
     return 0;
 }
@@ -489,13 +533,20 @@ int fs_write(struct fs *fs, struct fs_file *f, const char *buf, size_t size,
     return err ? err : (int)size;
 }
 
-void fs_release(struct fs_file *f)
+static void file_free(struct fs_handle *h)
 {
-    if (!f)
-        return;
+    struct fs_file *f = (struct fs_file *)h;
     free(f->path);
     free(f->data);
     free(f);
+}
+
+void fs_release(struct fs *fs, struct fs_file *f)
+{
+    if (!f)
+        return;
+    handle_untrack(fs, &f->h);
+    file_free(&f->h);
 }
 
 void fs_file_attr(struct fs *fs, const struct fs_file *f, struct fs_attr *attr)

@@ -40,6 +40,10 @@ struct fs {
     void (*notify)(void *arg, const char *path);
     void *notify_arg;
     pthread_mutex_t write_locks[FS_WRITE_LOCKS];
+    /* Open files and directories, so that what the kernel never released
+     * (a release still queued at unmount) is freed at shutdown. */
+    pthread_mutex_t open_lock;
+    struct fs_handle *open_handles;
 };
 
 /* Per operation: its name for the errors file, and interruption. */
@@ -62,12 +66,20 @@ struct fs_dirent {
     bool attr_known; /* false: only the mode is known (content not cached) */
 };
 
+/* Links every open file and directory into fs->open_handles. */
+struct fs_handle {
+    struct fs_handle *prev, *next;
+    void (*free)(struct fs_handle *h);
+};
+
 struct fs_dir {
+    struct fs_handle h;
     struct fs_dirent *ents;
     size_t n;
 };
 
 struct fs_file {
+    struct fs_handle h;
     struct route rt;
     char *path;
     char *data; /* the snapshot (readable opens) */
@@ -82,14 +94,14 @@ void fs_destroy(struct fs *fs);
 
 int fs_getattr(struct fs *fs, const char *path, struct fs_attr *attr, const struct op_ctx *ctx);
 int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struct op_ctx *ctx);
-void fs_dir_free(struct fs_dir *d);
+void fs_dir_free(struct fs *fs, struct fs_dir *d);
 int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
             const struct op_ctx *ctx);
 int fs_read(struct fs_file *f, char *buf, size_t size, off_t off);
 /* Returns size on success. */
 int fs_write(struct fs *fs, struct fs_file *f, const char *buf, size_t size,
              const struct op_ctx *ctx);
-void fs_release(struct fs_file *f);
+void fs_release(struct fs *fs, struct fs_file *f);
 void fs_file_attr(struct fs *fs, const struct fs_file *f, struct fs_attr *attr);
 int fs_truncate(struct fs *fs, const char *path, const struct op_ctx *ctx);
 int fs_utimens(struct fs *fs, const char *path, const struct op_ctx *ctx);

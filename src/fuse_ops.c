@@ -83,7 +83,7 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
 static int op_releasedir(const char *path, struct fuse_file_info *fi)
 {
     (void)path;
-    fs_dir_free((struct fs_dir *)(uintptr_t)fi->fh);
+    fs_dir_free(the_fs(), (struct fs_dir *)(uintptr_t)fi->fh);
     return 0;
 }
 
@@ -118,7 +118,7 @@ static int op_write(const char *path, const char *buf, size_t size, off_t off,
 static int op_release(const char *path, struct fuse_file_info *fi)
 {
     (void)path;
-    fs_release((struct fs_file *)(uintptr_t)fi->fh);
+    fs_release(the_fs(), (struct fs_file *)(uintptr_t)fi->fh);
     return 0;
 }
 

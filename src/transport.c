@@ -394,8 +394,7 @@ static int64_t backoff_ms(int attempt)
 static void attempt_done(struct transport *t, struct http_request *r, CURLcode code)
 {
     CURL *e = r->easy;
-    long status = 0;
-    curl_off_t conns = 0;
+    long status = 0, conns = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &conns);
     atomic_fetch_add(&g_stats.connections, (unsigned long)conns);
@@ -450,9 +449,9 @@ static void attempt_done(struct transport *t, struct http_request *r, CURLcode c
     q_remove(&t->active, r);
     r->where = Q_DONE;
     pthread_mutex_unlock(&t->lock);
-    finish(t, r, &res);
-    curl_easy_cleanup(e);
     r->easy = NULL;
+    curl_easy_cleanup(e);
+    finish(t, r, &res); /* may free r: nothing of r is touched after */
 }
 
 /* ---- the loop --------------------------------------------------------- */
