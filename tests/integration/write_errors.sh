@@ -169,6 +169,40 @@ ls "$MNT/tenants" | grep -qx "$tdel" && fail "tenants/ still lists $tdel after a
 [[ ! -e "$MNT/tenants/$tdel" ]] || fail "tenants/$tdel still exists after a write found it gone"
 cases=$((cases + 1))
 
+# Domains that vanished (renamed at tcemu) after the mount listed them: each
+# write is ENOENT with domain_not_found, and the domain leaves the listing.
+mapfile -t gone < <(emu_get "/v1/tenants/$t0/domains" |
+    jq -r --arg a "$d0" --arg b "$dpart" '[.domains[] | select(.is_verified and .domain_name != $a and .domain_name != $b)][0:3][].domain_name')
+assert_eq "${#gone[@]}" "3" "fixture: three more verified domains on tenant 0"
+# The files, opened before the domains vanish (O_TRUNC: no request), as a
+# program holding them open would: after the first ENOENT the mount's
+# listing is fresh and a new open would already fail.
+exec 4>"$MNT/tenants/$t0/domains/${gone[0]}/verify" 5>"$MNT/tenants/$t0/domains/${gone[1]}/mailbox_limit" \
+    6>"$MNT/tenants/$t0/domains/${gone[2]}/provision"
+for i in 0 1 2; do
+    emu_set "{\"tenant_id\": \"$t0\", \"domain_name\": \"${gone[$i]}\", \"set\": {\"domain_name\": \"renamed-$i.example.com\"}}" >/dev/null
+done
+vanished() { # DESC I FILE FD VALUE METHOD APIPATH
+    local desc=$1 dn=${gone[$2]} file=$3 fd=$4 value=$5 method=$6 apipath=$7 rel se sw
+    rel="/tenants/$t0/domains/$dn/$file"
+    se=$(err_lines)
+    sw=$(writes_len)
+    run_cmd bash -c "echo \"\$1\" >&$fd" _ "$value"
+    assert_eq "$RC" "1" "$desc: exit status"
+    assert_match "$ERR" "echo: write error: No such file or directory\$" "$desc: what bash prints"
+    check_api_error "$desc" "$se" "$sw" write "$rel" ENOENT 404 domain_not_found "$method" "$apipath"
+    ls "$MNT/tenants/$t0/domains" | grep -qx "$dn" && fail "$desc: domains/ still lists $dn"
+    [[ ! -e "$MNT/tenants/$t0/domains/$dn" ]] || fail "$desc: domains/$dn still exists"
+    ls "$MNT/tenants/$t0/domains" | grep -qx "renamed-$2.example.com" || fail "$desc: domains/ does not list the new name renamed-$2.example.com"
+    cases=$((cases + 1))
+}
+vanished "verify a vanished domain" 0 verify 4 1 POST "/v1/tenants/$t0/domains/${gone[0]}/verify"
+vanished "mailbox_limit of a vanished domain" 1 mailbox_limit 5 7 POST "/v1/tenants/$t0/mailbox-limits"
+vanished "provision on a vanished domain" 2 provision 6 \
+    '{"account_password": "Sup3r$ecret!", "mailboxes": [{"name": "Late Comer", "email": "late@'"${gone[2]}"'"}]}' \
+    POST "/v1/tenants/$t0/mailboxes"
+exec 4>&- 5>&- 6>&-
+
 # ---- EEXIST: mkdir of a domain another client added within the ttl -------------
 dd="added-elsewhere.example.com"
 ls "$MNT/tenants/$t2/domains" | grep -qx "$dd" && fail "fixture: $dd already listed"
