@@ -95,6 +95,25 @@ assert_eq "$(api_limit "$t2" "$m")" "23" "daily_send_limit at tcemu after cp"
 read_back "$f" 23 "daily_send_limit after cp"
 cases=$((cases + 1))
 
+# The offset means nothing: >> (O_APPEND), dd with seek, and one fd written
+# twice (each write(2) is one whole value, one request).
+n=$(writes_len)
+sh_run 'echo 5 >> "$1"' "$f"
+assert_eq "$RC/$ERR" "0/" "echo 5 >> daily_send_limit"
+expect_one_write "$n" PATCH "$api" '{"daily_send_limit": 5}' "echo 5 >> daily_send_limit"
+read_back "$f" 5 "daily_send_limit after >>"
+n=$(writes_len)
+sh_run 'printf 9 | dd of="$1" bs=1 seek=5 conv=notrunc status=none' "$f"
+assert_eq "$RC/$ERR" "0/" "printf 9 | dd seek=5 of=daily_send_limit"
+expect_one_write "$n" PATCH "$api" '{"daily_send_limit": 9}' "dd seek=5"
+read_back "$f" 9 "daily_send_limit after dd"
+n=$(writes_len)
+sh_run 'exec 3>"$1"; echo 10 >&3; echo 11 >&3; exec 3>&-' "$f"
+assert_eq "$RC/$ERR" "0/" "two echos to one open fd"
+assert_eq "$(writes_since "$n" | jq -c .body | tr '\n' ' ')" '{"daily_send_limit":10} {"daily_send_limit":11} ' "two writes to one fd: two PATCHes"
+read_back "$f" 11 "daily_send_limit after two writes to one fd"
+cases=$((cases + 3))
+
 # Surrounding whitespace is allowed (SPEC §5), and so are leading zeros.
 n=$(writes_len)
 printf ' \t7\r\n' | raw_write "$f" >"$T/out"
