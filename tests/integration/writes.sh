@@ -225,6 +225,9 @@ for id in $(jq -r '.mailboxes[].id' <<<"$mbs"); do
     assert_eq "$(jq -r --arg m "$id" '.mailboxes[] | select(.id == $m) | .daily_send_limit' <<<"$mbs")" "$want" "tcemu's limit of $id"
     assert_eq "$(cat "$MNT/tenants/$t2/mailboxes/$id/daily_send_limit")" "$want" "daily_send_limit of $id after the domain policy"
 done
+# mailboxes.csv's enforced_limit: the domain policy, else the tenant policy.
+assert_eq "$(awk -F, -v d="$d" 'NR > 1 {print ($3 == d) == ($5 == 4) && ($3 == d || $5 == 9)}' "$MNT/tenants/$t2/mailboxes.csv" | sort -u)" "1" \
+    "mailboxes.csv enforced_limit after both policies: $(cat "$MNT/tenants/$t2/mailboxes.csv")"
 cases=$((cases + 1))
 
 # ---- verify: an unverified domain that verifies -----------------------------
@@ -241,6 +244,8 @@ assert_eq "$(emu_get "/v1/tenants/$t2/domains" | jq -r --arg d "$dv" '.domains[]
 read_back "$fv" verified "verify after the write"
 assert_eq "$(jq -r .is_verified "$MNT/tenants/$t2/domains/$dv/domain.json")" "true" "domain.json after verify"
 assert_eq "$(jq -r .is_verified "$MNT/tenants/$t2/domains/$dv/dns.json")" "true" "dns.json after verify"
+assert_eq "$(awk -v d="$dv" '$1 == d {print $2}' "$MNT/tenants/$t2/health")" "verified" "the tenant's health row after verify"
+assert_eq "$(awk -v d="$dv" '$2 == d {print $3}' "$MNT/health")" "verified" "the fleet health row after verify"
 cases=$((cases + 1))
 
 # ---- dkim_status: write "enabled" -------------------------------------------
@@ -254,6 +259,9 @@ expect_one_write "$n" POST "/v1/tenants/$t2/domains/$dv/enable-dkim" 'null' "ena
 assert_eq "$(emu_get "/v1/tenants/$t2/domains/$dv/dkim-status" | jq -r .dkim_status)" "enabled" "dkim-status at tcemu"
 read_back "$fk" enabled "dkim_status after the write"
 assert_eq "$(jq -r .dkim_status "$MNT/tenants/$t2/domains/$dv/dkim.json")" "enabled" "dkim.json after enabling"
+assert_eq "$(awk -v d="$dv" '$1 == d {print $4}' "$MNT/tenants/$t2/health")" \
+    "$(emu_get "/v1/tenants/$t2/domains" | jq -r --arg d "$dv" '.domains[] | select(.domain_name == $d) | .dkim_status')" \
+    "the tenant's health DKIM column after enabling (as the domains list says)"
 cases=$((cases + 1))
 
 # ---- sync: tenant 1's pending bootstrap becomes ready -----------------------
