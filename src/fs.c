@@ -93,7 +93,7 @@ static int source_get(void *arg, const struct res_id *id, bool peek, struct reso
     }
     *out = cache_peek(s->fs->cache, id);
     if (!*out)
-        return -EWOULDBLOCK;
+        return -ENODATA; /* not cached: distinct from EAGAIN, a real API answer */
     if ((*out)->status == RES_NOT_FOUND) {
         *err = (*out)->err;
         err->err = ENOENT;
@@ -139,7 +139,7 @@ void fs_fail_path(const struct op_ctx *ctx, const char *path, const struct api_e
     /* Names that do not exist and interrupted waits are not failures of the
      * API; logging every shell's probe for a missing name would bury the
      * failures that matter. */
-    if ((e->err == ENOENT && !is_write_op(op)) || e->err == EINTR || e->err == EWOULDBLOCK)
+    if ((e->err == ENOENT && !is_write_op(op)) || e->err == EINTR || e->err == ENODATA)
         return;
     errlog_add(op, path, e);
 }

@@ -16,7 +16,7 @@
 /* Where a render context gets resources from. */
 struct res_source {
     /* 0 with *out referenced, or -errno with *err; peek: never fetch,
-     * -EWOULDBLOCK when not fresh in cache. */
+     * -ENODATA when not fresh in cache. */
     int (*get)(void *arg, const struct res_id *id, bool peek, struct resource **out,
                struct api_error *err);
     /* Start fetching id in the background (views warm what they will read). */
