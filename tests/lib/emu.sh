@@ -13,8 +13,9 @@
 #                            (http://127.0.0.1:PORT, https with TLS) and
 #                            EMU_DIR (the temp dir: tcemu.out, tcemu.err).
 #                            Returns 1 with a message if tcemu does not come up.
-#   emu_stop                 SIGTERM EMU_PID (only that pid), wait for it,
-#                            remove EMU_DIR; returns tcemu's exit status.
+#   emu_stop                 SIGTERM EMU_PID (only that pid), wait for it (at
+#                            most 10 s, then SIGKILL and status 1), remove
+#                            EMU_DIR; returns tcemu's exit status.
 #   emu_get PATH [curl args] GET $EMU_URL$PATH with account 1's key; body on stdout.
 #   emu_call METHOD PATH [JSON]
 #                            same with a method and optional JSON body; prints
@@ -74,9 +75,22 @@ emu_start() {
 
 emu_stop() {
     [[ -n "${EMU_PID:-}" ]] || return 0
-    local rc=0
+    local rc=0 i state
     kill -TERM "$EMU_PID" 2>/dev/null
-    wait "$EMU_PID" 2>/dev/null || rc=$?
+    # Bounded: a tcemu that ignores SIGTERM for 10 s is killed and reported.
+    for ((i = 0; i < 200; i++)); do
+        state=$(awk '{print $3}' "/proc/$EMU_PID/stat" 2>/dev/null) || break
+        [[ "$state" == Z ]] && break
+        sleep 0.05
+    done
+    if ((i == 200)); then
+        echo "emu_stop: tcemu (pid $EMU_PID) did not exit within 10 s of SIGTERM; killing it" >&2
+        kill -KILL "$EMU_PID" 2>/dev/null
+        rc=1
+    fi
+    local status=0
+    wait "$EMU_PID" 2>/dev/null || status=$?
+    ((rc)) || rc=$status
     EMU_PID=
     [[ -n "${EMU_DIR:-}" ]] && rm -rf "$EMU_DIR"
     return "$rc"
