@@ -43,7 +43,7 @@ run_cmd find "$MNT" -delete
 assert_match "$ERR" "Operation not permitted" "find -delete: message"
 nothing_changed "find MNT -delete"
 
-run_cmd python3 -c 'import shutil, sys; shutil.rmtree(sys.argv[1])' "$MNT/tenants/${ids[1]}"
+run_cmd "$PY" -c 'import shutil, sys; shutil.rmtree(sys.argv[1])' "$MNT/tenants/${ids[1]}"
 [[ $RC -ne 0 ]] || fail "shutil.rmtree exited 0"
 assert_match "$ERR" "PermissionError: .*Operation not permitted" "shutil.rmtree: error"
 nothing_changed "shutil.rmtree(MNT/tenants/<t>)"

@@ -144,7 +144,7 @@ assert_eq "$RC" "1" "echo >&fd to a vanished mailbox: exit status"
 assert_match "$ERR" "echo: write error: No such file or directory\$" "echo >&fd to a vanished mailbox: message"
 check_api_error "write through an open fd to a vanished mailbox" "$se" "$sw" write "/tenants/$t2/mailboxes/$mb/daily_send_limit" \
     ENOENT 404 mailbox_not_found PATCH "/v1/tenants/$t2/mailboxes/$mb"
-assert_eq "$(python3 -c 'import errno, os
+assert_eq "$("$PY" -c 'import errno, os
 try:
     os.write(8, b"Someone Else\n"); print("OK")
 except OSError as e:
