@@ -73,13 +73,16 @@ for i in 1 2; do emu_get /v1/tenants >/dev/null; done
 assert_jq "two more connections" "$(emu_stats)" .connections 3
 # in_flight / max_in_flight with overlapping delayed requests.
 emu_stats_reset >/dev/null
-emu_config '{"latency_ms": 600}' >/dev/null
+emu_config '{"latency_ms": 2000}' >/dev/null
 pids=()
 for i in 1 2 3; do
     emu_get /v1/tenants >/dev/null &
     pids+=($!)
 done
-sleep 0.3
+for i in $(seq 1 30); do # until all three arrived (at most 1.5 s)
+    [[ $(emu_stats | jq .in_flight) == 3 ]] && break
+    sleep 0.05
+done
 assert_jq "in_flight while delayed" "$(emu_stats)" .in_flight 3
 wait "${pids[@]}"
 assert_jq "max_in_flight" "$(emu_stats)" '[.in_flight, .max_in_flight] | tostring' '[0,3]'
@@ -124,16 +127,16 @@ assert_eq "silent: no status" 000 "$out"
 assert_jq "silent write status 0 / in_flight drops after disconnect" "$(sleep 0.3; emu_stats)" .in_flight 0
 emu_override_clear >/dev/null
 # drip: status and headers at once, then a byte per interval.
-emu_override '{"method":"GET","path":"/v1/tenants","status":200,"body":"abcdef","stall":"drip","drip_interval_ms":300}' >/dev/null
+emu_override '{"method":"GET","path":"/v1/tenants","status":200,"body":"abcdef","stall":"drip","drip_interval_ms":400}' >/dev/null
 rc=0
-out=$(curl -sS --max-time 1 -w ' %{http_code}' "$EMU_URL/v1/tenants" 2>/dev/null) || rc=$?
+out=$(curl -sS --max-time 1.5 -w ' %{http_code}' "$EMU_URL/v1/tenants" 2>/dev/null) || rc=$?
 assert_eq "drip: timed out mid-body" 28 "$rc"
 assert_match "drip: partial body with status 200" '^ab?c? 200$' "$out"
 start=$(date +%s%N)
-out=$(curl -sS --max-time 5 "$EMU_URL/v1/tenants")
+out=$(curl -sS --max-time 8 "$EMU_URL/v1/tenants")
 elapsed=$((($(date +%s%N) - start) / 1000000))
 assert_eq "drip: whole body" abcdef "$out"
-assert_range "drip: 6 bytes x 300 ms" 1700 3500 "$elapsed"
+assert_range "drip: 6 bytes x 400 ms" 2300 5000 "$elapsed"
 emu_override_clear >/dev/null
 
 # /_emu/set: fields everywhere they appear, renames, knobs, hostile values.
