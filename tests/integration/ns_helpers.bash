@@ -91,7 +91,7 @@ install_to() {
 pid_of_mount() {
     local p cmd
     for p in /proc/[0-9]*; do
-        cmd=$(tr '\0' '\n' <"$p/cmdline" 2>/dev/null) || continue
+        cmd=$(tr '\0' '\n' 2>/dev/null <"$p/cmdline") || continue
         if [[ "$(head -n1 <<<"$cmd")" == *tenantcorefs ]] && grep -qxF "$1" <<<"$cmd"; then
             echo "${p#/proc/}"
             return 0
@@ -130,5 +130,12 @@ ns_cleanup() {
 
 # Call right after sourcing common.sh.
 ns_install_trap() {
-    trap '__ns_rc=$?; ns_cleanup; (exit $__ns_rc); cleanup' EXIT
+    trap ns_exit_trap EXIT
+}
+ns_exit_trap() {
+    local rc=$?
+    set +e
+    ns_cleanup
+    (exit $rc)
+    cleanup
 }
