@@ -77,7 +77,9 @@ int route_child(const struct route *dir, const char *name, struct route *out)
     if (p.len > 1)
         sb_putc(&p, '/');
     sb_puts(&p, name);
-    int rc = strchr(name, '/') ? -ENOENT : route_path(p.data, out);
+    /* An empty name would resolve to dir itself ("/tenants" + "/"), not to a
+     * child of it (found by fuzz_router). */
+    int rc = !*name || strchr(name, '/') ? -ENOENT : route_path(p.data, out);
     sb_free(&p);
     return rc;
 }

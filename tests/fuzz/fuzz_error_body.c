@@ -1,0 +1,111 @@
+/* fuzz_error_body: api_error_from_http with any status, endpoint and body
+ * (and api_error_set with any code and message). Whatever the server sends,
+ * code and message are terminated within their fields, hold no control
+ * characters, stay valid UTF-8 when the body was, and the errno is one SPEC
+ * §6 maps an HTTP answer to.
+ *
+ * Input: byte 0 picks the endpoint and the mode, byte 1-2 the status, the
+ * rest is the body (mode "set": code NUL message). */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <string.h>
+
+#include "api_error.h"
+#include "fuzz_check.h"
+
+/* The statuses the table distinguishes, so most inputs hit one of them. */
+static const int statuses[] = {400, 401, 403, 404, 409, 413, 422, 429,
+                               500, 502, 503, 504, 200, 204, 0,   301};
+#define NSTATUS (sizeof statuses / sizeof statuses[0])
+
+static void check_fields(const struct api_error *e)
+{
+    FUZZ_CHECK(fuzz_field_clean(e->code, sizeof e->code));
+    FUZZ_CHECK(fuzz_field_clean(e->message, sizeof e->message));
+}
+
+/* SPEC §6, from the HTTP status alone (plus EEXIST for add domain). */
+static void check_errno(const struct api_error *e, enum api_endpoint ep)
+{
+    int s = e->http_status, err = e->err;
+    FUZZ_CHECK(err == EINVAL || err == EDQUOT || err == EAGAIN || err == EACCES || err == ENOENT ||
+               err == EBUSY || err == EEXIST || err == EIO);
+    FUZZ_CHECK(err == errno_from_api_error(e, ep));
+    const char *name = errno_name(err); /* a name, not the "E<number>" fallback */
+    FUZZ_CHECK(name[0] == 'E' && !(name[1] >= '0' && name[1] <= '9'));
+    if (err == EEXIST)
+        FUZZ_CHECK(ep == EP_DOMAIN_ADD && (s == 400 || s == 409));
+    else if (s == 400 || s == 422)
+        FUZZ_CHECK(err == EINVAL || err == EDQUOT || err == EAGAIN);
+    else if (s == 401 || s == 403)
+        FUZZ_CHECK(err == EACCES);
+    else if (s == 404)
+        FUZZ_CHECK(err == ENOENT);
+    else if (s == 409)
+        FUZZ_CHECK(err == EBUSY);
+    else if (s == 429)
+        FUZZ_CHECK(err == EAGAIN);
+    else if (s >= 500)
+        FUZZ_CHECK(err == EIO);
+}
+
+/* When the body names a short, clean error.code, that is the code. */
+static void check_code_found(const struct api_error *e, const uint8_t *body, size_t len)
+{
+    cJSON *root = cJSON_ParseWithLength((const char *)body, len);
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
+    if (cJSON_IsObject(root) && cJSON_IsObject(error) && cJSON_IsString(code) &&
+        strlen(code->valuestring) < sizeof e->code &&
+        fuzz_field_clean(code->valuestring, strlen(code->valuestring) + 1))
+        FUZZ_CHECK(strcmp(e->code, code->valuestring) == 0);
+    cJSON_Delete(root);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 3)
+        return 0;
+    enum api_endpoint ep = (enum api_endpoint)(data[0] % EP_COUNT);
+    bool mode_set = data[0] >= 0xF0;
+    int status = data[1] < 0x80 ? statuses[data[1] % NSTATUS] : ((data[1] << 8) | data[2]) % 1000;
+    const uint8_t *body = data + 3;
+    size_t len = size - 3;
+
+    struct api_error e;
+    memset(&e, 0x41, sizeof e); /* no help from a zeroed struct */
+    if (mode_set) {
+        /* api_error_set takes C strings: code NUL message. */
+        char *copy = malloc(len + 1);
+        memcpy(copy, body, len);
+        copy[len] = '\0';
+        const char *code = copy, *msg = copy + strlen(copy);
+        if (msg < copy + len)
+            msg++;
+        api_error_set(&e, EIO, status, len % 2 ? code : NULL, msg);
+        check_fields(&e);
+        FUZZ_CHECK(e.http_status == status && e.err == EIO);
+        bool valid = fuzz_utf8_valid((const unsigned char *)code, strlen(code)) &&
+                     fuzz_utf8_valid((const unsigned char *)msg, strlen(msg));
+        if (valid) {
+            FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)e.code, strlen(e.code)));
+            FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)e.message, strlen(e.message)));
+        }
+        free(copy);
+        return 0;
+    }
+
+    /* An empty body also goes in as NULL, as the transport may pass it. */
+    api_error_from_http(&e, ep, status, len ? (const char *)body : NULL, len);
+    FUZZ_CHECK(e.http_status == status);
+    check_fields(&e);
+    check_errno(&e, ep);
+    /* cJSON keeps the bytes of a valid UTF-8 body, and \u escapes decode
+     * to valid UTF-8: a cut must not leave half a character. */
+    if (fuzz_utf8_valid(body, len)) {
+        FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)e.code, strlen(e.code)));
+        FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)e.message, strlen(e.message)));
+    }
+    check_code_found(&e, body, len);
+    return 0;
+}
