@@ -321,40 +321,84 @@ int render_by_name_link(struct render_ctx *rc, const struct route *rt, struct st
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b, void *arg)
+struct link_order {
+    char **names;
+    const struct resource *tenants;
+};
+
+/* By link name, then by tenant id (unique), so the order is total. */
+static int cmp_link(const void *a, const void *b, void *arg)
 {
-    char **names = arg;
-    const char *x = names[*(const size_t *)a], *y = names[*(const size_t *)b];
-    return strcmp(x, y);
+    const struct link_order *lo = arg;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(lo->names[i], lo->names[j]);
+    return c ? c : strcmp(lo->tenants->children[i].name, lo->tenants->children[j].name);
+}
+
+/* base~<id>: at most idmax bytes of the id, cut on a character boundary
+ * (a name must stay valid UTF-8), and base cut so the whole fits in a
+ * file name. */
+static char *link_with_id(const char *base, const char *id, size_t idmax)
+{
+    size_t idlen = strlen(id);
+    if (idlen > idmax) {
+        idlen = idmax;
+        while (idlen > 0 && ((unsigned char)id[idlen] & 0xC0) == 0x80)
+            idlen--;
+    }
+    size_t blen = strlen(base);
+    size_t room = NAME_MAX_BYTES - 1 - idlen; /* idmax < NAME_MAX_BYTES */
+    if (blen > room) {
+        blen = room;
+        while (blen > 0 && ((unsigned char)base[blen] & 0xC0) == 0x80)
+            blen--;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    sb_printf(&sb, "%.*s~%.*s", (int)blen, base, (int)idlen, id);
+    return sb_detach(&sb, NULL);
 }
 
 char **by_name_names(const struct resource *tenants)
 {
     size_t n = tenants->nchildren;
     char **names = xcalloc(n ? n : 1, sizeof *names);
+    char **base = xcalloc(n ? n : 1, sizeof *base);
     size_t *order = xcalloc(n ? n : 1, sizeof *order);
     for (size_t i = 0; i < n; i++) {
         const char *tn = json_str(tenants->children[i].item, "tenant_name");
-        names[i] = name_for_link(tn && *tn ? tn : tenants->children[i].name);
+        base[i] = name_for_link(tn && *tn ? tn : tenants->children[i].name);
+        names[i] = xstrdup(base[i]);
         order[i] = i;
     }
-    qsort_r(order, n, sizeof *order, cmp_str, names);
     /* Every member of a group of equal names gets the GUID suffix, so a
-     * link's name does not depend on which tenant the API lists first. */
-    for (size_t k = 0; k < n;) {
-        size_t end = k + 1;
-        while (end < n && strcmp(names[order[end]], names[order[k]]) == 0)
-            end++;
-        if (end - k > 1)
-            for (size_t j = k; j < end; j++) {
+     * link's name does not depend on which tenant the API lists first.
+     * The first 8 characters usually suffice; where a name still collides
+     * (a tenant may be named "Acme Corp~8f1c2e4a", two GUIDs may start
+     * alike) the whole GUID; what collides even then is linked once, to
+     * the smallest id: by-name/ never lists a name twice (fuzz_response). */
+    static const size_t idmax[] = {8, NAME_MAX_BYTES - 1};
+    struct link_order lo = {names, tenants};
+    for (size_t round = 0; round < 3; round++) {
+        qsort_r(order, n, sizeof *order, cmp_link, &lo);
+        for (size_t k = 0; k < n;) {
+            size_t end = k + 1;
+            while (end < n && strcmp(names[order[end]], names[order[k]]) == 0)
+                end++;
+            for (size_t j = k; end - k > 1 && j < end; j++) {
                 size_t i = order[j];
-                struct strbuf sb = STRBUF_INIT;
-                sb_printf(&sb, "%s~%.8s", names[i], tenants->children[i].name);
+                if (round == 2 && j == k)
+                    continue; /* the smallest id keeps the name */
                 free(names[i]);
-                names[i] = sb_detach(&sb, NULL);
+                names[i] = NULL;
+                if (round < 2)
+                    names[i] = link_with_id(base[i], tenants->children[i].name, idmax[round]);
             }
-        k = end;
+            k = end;
+        }
     }
+    for (size_t i = 0; i < n; i++)
+        free(base[i]);
+    free(base);
     free(order);
     return names;
 }
