@@ -386,20 +386,21 @@ mnt_stop
 # mkdir is a long action (action_timeout): when the add-domain answer comes
 # after the cached domains list expired, the new directory still shows at
 # once, and beside the others, not alone.
-mnt_start -o ttl=2
+mnt_start -o ttl=5
 ndom=$(emu_get "/v1/tenants/$t0/domains" | jq '.domains | length')
 assert_eq "$(ls "$MNT/tenants/$t0/domains" | wc -l)" "$ndom" "tenant 0's domains before a slow mkdir"
 slow="slow-answer.example.com"
 answer='{"status":"success","tenant_id":"'$t0'","domain":{"domain_name":"'$slow'","is_default":false,"is_verified":false},"live_dns_status":{"spf_status":"missing","dkim_status":"missing","dmarc_status":"missing","mx_status":"missing"}}'
-# The answer dripped over about 3 s (tcemu does not apply an overridden request).
+# The answer dripped over about 6 s, longer than the ttl (tcemu does not
+# apply an overridden request).
 emu_override "$(jq -n --arg p "/v1/tenants/$t0/domains" --arg b "$answer" \
     '{method: "POST", path: $p, status: 200, body: $b, content_type: "application/json", times: 1,
-      stall: "drip", drip_interval_ms: (3000 / ($b | length) | ceil)}')" >/dev/null
+      stall: "drip", drip_interval_ms: (6000 / ($b | length) | ceil)}')" >/dev/null
 pushd "$MNT/tenants/$t0/domains" >/dev/null
 start=$SECONDS
 run_cmd mkdir "$slow"
 assert_eq "$RC/$ERR" "0/" "mkdir with an answer slower than the ttl"
-((SECONDS - start >= 2)) || fail "the dripped answer came in under the ttl ($((SECONDS - start)) s): the case tests nothing"
+((SECONDS - start >= 5)) || fail "the dripped answer came in under the ttl ($((SECONDS - start)) s): the case tests nothing"
 [[ -d "$slow" ]] || fail "$slow is not a directory right after mkdir"
 assert_eq "$(ls | wc -l)" "$((ndom + 1))" "entries of domains/ right after a slow mkdir ($(ls | tr '\n' ' '))"
 popd >/dev/null
