@@ -201,7 +201,8 @@ static int append_limit(struct render_ctx *rc, const cJSON *v, struct strbuf *ou
         return 0;
     }
     double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
-    if (!cJSON_IsNumber(v) || d != (double)(long long)d || d < 0 || d > 1e15)
+    /* Range first: casting 1e300 to long long is undefined (fuzz_response). */
+    if (!cJSON_IsNumber(v) || !(d >= 0 && d <= 1e15) || d != (double)(long long)d)
         return rc_fail(rc, EIO, "daily_send_limit in the API's answer is not an integer");
     sb_printf(out, "%lld\n", (long long)d);
     return 0;

@@ -148,8 +148,8 @@ static int fuzz_get(void *arg, const struct res_id *id, bool peek, struct resour
     src->seen |= 1u << id->kind;
     *out = NULL;
     if (peek && !(src->warm & (1u << id->kind))) {
-        api_error_set(err, EWOULDBLOCK, 0, NULL, "not in cache");
-        return -EWOULDBLOCK;
+        api_error_set(err, ENODATA, 0, NULL, "not in cache");
+        return -ENODATA;
     }
     struct resource *r = defaults[id->kind];
     if (id->kind == src->kind) {
