@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "render.h"
 
@@ -31,9 +32,10 @@ static char *cell(const char *s)
     return c;
 }
 
+/* The domains list carries the record's value, or "missing". */
 static const char *present(const char *v)
 {
-    return v && strcmp(v, "missing") != 0 ? "present" : "missing";
+    return v && *v && strcmp(v, "missing") != 0 ? "present" : "missing";
 }
 
 static void health_add_domains(struct health_table *t, const char *tenant_name,
@@ -83,7 +85,8 @@ static void health_print(struct health_table *t, int first_col, struct strbuf *o
         for (int c = 0; c < H_COLS; c++)
             if (strlen(t->rows[i].cell[c]) > width[c])
                 width[c] = strlen(t->rows[i].cell[c]);
-    qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
+    if (t->n) /* rows is NULL then, and qsort's argument is nonnull */
+        qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
     for (size_t i = 0; i <= t->n; i++) {
         struct strbuf line = STRBUF_INIT;
         for (int c = first_col; c < H_COLS; c++) {
@@ -200,23 +203,51 @@ static void zone_txt(struct strbuf *out, const char *text)
     } while (done < len);
 }
 
-static void zone_record(struct strbuf *out, const cJSON *rec)
+/* The owner name of a record under $ORIGIN domain: the API documents
+ * relative labels ("@", "selector1._domainkey"); a label that spells out
+ * the domain (Microsoft Graph's style, "mail.example.com", with or without
+ * the final dot) is made relative, so it does not become
+ * mail.example.com.example.com. NULL when unusable or outside the zone. */
+static char *zone_owner(const char *label, const char *domain)
+{
+    if (!zone_name_ok(label))
+        return NULL;
+    size_t ll = strlen(label), dl = strlen(domain);
+    bool absolute = label[ll - 1] == '.';
+    if (absolute)
+        ll--;
+    if (dl > 0 && domain[dl - 1] == '.')
+        dl--;
+    if (ll == dl && strncasecmp(label, domain, dl) == 0)
+        return xstrdup("@");
+    if (ll > dl + 1 && label[ll - dl - 1] == '.' && strncasecmp(label + ll - dl, domain, dl) == 0) {
+        struct strbuf sb = STRBUF_INIT;
+        sb_append(&sb, label, ll - dl - 1);
+        return sb_detach(&sb, NULL);
+    }
+    return absolute ? NULL : xstrdup(label);
+}
+
+static void zone_record(struct strbuf *out, const cJSON *rec, const char *domain)
 {
     const char *type = json_str(rec, "recordType");
-    const char *label = json_str(rec, "label");
+    char *owner = zone_owner(json_str(rec, "label"), domain);
     long long ttl = 3600, pref = 0;
     if (json_int(rec, "ttl", &ttl) != 0 || ttl < 0 || ttl > 2147483647)
         ttl = 3600;
-    if (!type || !zone_name_ok(label)) {
+    if (!type || !owner) {
+        free(owner);
         sb_puts(out, "; skipped a record without a usable type or label\n");
         return;
     }
     struct strbuf line = STRBUF_INIT;
-    sb_printf(&line, "%s\t%lld\tIN\t", label, ttl);
+    sb_printf(&line, "%s\t%lld\tIN\t", owner, ttl);
+    free(owner);
     if (strcmp(type, "domainDnsTxtRecord") == 0 && json_str(rec, "text")) {
         sb_puts(&line, "TXT\t");
         zone_txt(&line, json_str(rec, "text"));
-    } else if (strcmp(type, "domainDnsMxRecord") == 0 && zone_name_ok(json_str(rec, "mailExchange"))) {
+    } else if (strcmp(type, "domainDnsMxRecord") == 0 &&
+               zone_name_ok(json_str(rec, "mailExchange"))) {
         if (json_int(rec, "preference", &pref) != 0 || pref < 0 || pref > 65535)
             pref = 0;
         sb_printf(&line, "MX\t%lld ", pref);
@@ -225,7 +256,8 @@ static void zone_record(struct strbuf *out, const cJSON *rec)
                zone_name_ok(json_str(rec, "canonicalName"))) {
         sb_puts(&line, "CNAME\t");
         zone_fqdn(&line, json_str(rec, "canonicalName"));
-    } else if (strcmp(type, "domainDnsSrvRecord") == 0 && zone_name_ok(json_str(rec, "nameTarget"))) {
+    } else if (strcmp(type, "domainDnsSrvRecord") == 0 &&
+               zone_name_ok(json_str(rec, "nameTarget"))) {
         long long prio = 0, weight = 0, port = 0;
         json_int(rec, "priority", &prio);
         json_int(rec, "weight", &weight);
@@ -242,13 +274,14 @@ static void zone_record(struct strbuf *out, const cJSON *rec)
     sb_free(&line);
 }
 
-static void zone_records(struct strbuf *out, const cJSON *dns, const char *member)
+static void zone_records(struct strbuf *out, const cJSON *dns, const char *member,
+                         const char *domain)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(dns, member);
     const cJSON *rec;
     if (!cJSON_IsArray(arr))
         return;
-    cJSON_ArrayForEach(rec, arr) zone_record(out, rec);
+    cJSON_ArrayForEach(rec, arr) zone_record(out, rec, domain);
 }
 
 static int domain_zone(struct render_ctx *rc, const char *tenant, const char *domain,
@@ -265,8 +298,8 @@ static int domain_zone(struct render_ctx *rc, const char *tenant, const char *do
     sb_puts(out, "$ORIGIN ");
     zone_fqdn(out, domain);
     sb_puts(out, "\n");
-    zone_records(out, dns->json, "verification_dns_records");
-    zone_records(out, dns->json, "service_configuration_records");
+    zone_records(out, dns->json, "verification_dns_records", domain);
+    zone_records(out, dns->json, "service_configuration_records", domain);
     return 0;
 }
 
@@ -371,8 +404,8 @@ int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strb
         const cJSON *m = mboxes->children[i].item;
         const char *domain = mailbox_domain(m);
         char domain_policy[32] = "", limit[32], sends[32], remaining[32];
-        if (domain && (err = get_policy(rc, rt->tenant, domain, domain_policy,
-                                        sizeof domain_policy)))
+        if (domain &&
+            (err = get_policy(rc, rt->tenant, domain, domain_policy, sizeof domain_policy)))
             break;
         const struct resource *usage;
         if ((err = rc_get(rc, RES_USAGE, rt->tenant, mboxes->children[i].name, &usage)))
@@ -385,7 +418,7 @@ int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strb
             const cJSON *at = cJSON_GetObjectItemCaseSensitive(usage->json, "blocked_at");
             blocked = at && !cJSON_IsNull(at);
         }
-        const char *enforced = domain_policy[0] ? domain_policy
+        const char *enforced = domain_policy[0]   ? domain_policy
                                : tenant_policy[0] ? tenant_policy
                                                   : "none";
         csv_field(out, json_str(m, "primary_smtp"), false);
