@@ -9,7 +9,7 @@ TCFS_PACKAGES=(
     gcc make cmake pkg-config git ca-certificates
     libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev
     curl jq rsync tar procps util-linux psmisc
-    valgrind clang libclang-rt-14-dev bind9utils openssl attr
+    valgrind clang libclang-rt-14-dev bind9utils openssl attr python3
 )
 
 missing=()

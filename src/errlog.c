@@ -25,6 +25,23 @@ static void clean_field(const char *in, char *out, size_t outlen)
     out[o] = '\0';
 }
 
+/* The path is one field of a space-separated line: escape whitespace and
+ * backslashes as /proc/mounts does (" " is \040), so it parses back. */
+static void escape_path(const char *in, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)(in && *in ? in : "-"); *p; p++) {
+        if (*p <= 0x20 || *p == 0x7f || *p == '\\') {
+            if (o + 5 >= outlen)
+                break;
+            o += (size_t)snprintf(out + o, outlen - o, "\\%03o", *p);
+        } else if (o + 1 < outlen) {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o] = '\0';
+}
+
 void errlog_add(const char *op, const char *path, const struct api_error *e)
 {
     char when[32], status[16], p[1024], code[80], msg[300];
@@ -33,7 +50,7 @@ void errlog_add(const char *op, const char *path, const struct api_error *e)
         snprintf(status, sizeof status, "%d", e->http_status);
     else
         snprintf(status, sizeof status, "-");
-    clean_field(path, p, sizeof p);
+    escape_path(path, p, sizeof p);
     clean_field(e->code, code, sizeof code);
     clean_field(e->message, msg, sizeof msg);
 

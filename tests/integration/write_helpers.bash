@@ -20,7 +20,8 @@
 #                            errors file itself keeps only the last 100)
 #   err_since N              the errors file's lines logged after the first N
 #   assert_errline LINE OP PATH ERRNO STATUS CODE
-#                            LINE has the errors file's fields (time, op, path,
+#                            LINE has the errors file's fields (time, op, path
+#                            escaped as in /proc/mounts,
 #                            errno name, HTTP status, API code) and a message
 #   wait_for SECONDS CMD...  poll CMD until it succeeds
 
@@ -113,8 +114,26 @@ err_since() {
 
 # The errors file: "TIME OP PATH ERRNO STATUS CODE MESSAGE..." (SPEC §3).
 # The path is compared literally (a user's path may hold spaces).
+# The errors file escapes whitespace and backslashes in paths as /proc/mounts
+# does (a space is \040): the path is one field.
+errline_path() {
+    local in=$1 out="" c i
+    for ((i = 0; i < ${#in}; i++)); do
+        c=${in:i:1}
+        case "$c" in
+        ' ') out+='\040' ;;
+        $'\t') out+='\011' ;;
+        $'\n') out+='\012' ;;
+        '\') out+='\134' ;;
+        *) out+=$c ;;
+        esac
+    done
+    printf '%s' "$out"
+}
+
 assert_errline() {
-    local line=$1 op=$2 path=$3 errno=$4 status=$5 code=$6 rest
+    local line=$1 op=$2 path rest errno=$4 status=$5 code=$6
+    path=$(errline_path "$3")
     local re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z (.*)$'
     [[ "$line" =~ $re ]] || fail "errors line does not start with a UTC time: [$line]"
     rest=${BASH_REMATCH[1]}
