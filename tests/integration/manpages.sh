@@ -7,8 +7,8 @@
 source "$(dirname "$0")/ns_helpers.bash"
 source "$(dirname "$0")/../lib/common.sh"
 : "${TCEMU:?TCEMU must point to the tcemu binary}"
-for tool in groff man lexgrog; do
-    command -v "$tool" >/dev/null || fail "$tool is needed (packages groff-base, man-db)"
+for tool in groff man lexgrog col; do
+    command -v "$tool" >/dev/null || fail "$tool is needed (packages groff-base, man-db, bsdextrautils)"
 done
 
 install_to "$T/prefix"
