@@ -151,6 +151,14 @@ for args in "--port x" "--domains 13" "--mailboxes 4" "--error-rate 2" "--error-
     assert_match "message for: tcemu $args" 'tcemu' "$(<"$EMU_DIR.err")"
 done
 rm -f "$EMU_DIR.err"
+# A port already in use: exit 1 with a message.
+start_emu --quiet
+rc=0
+timeout 10 "$TCEMU" --port "$EMU_PORT" >/dev/null 2>"$EMU_DIR.err" || rc=$?
+assert_eq "port in use: exit status" 1 "$rc"
+assert_match "port in use: message" 'cannot listen' "$(<"$EMU_DIR.err")"
+stop_emu
+rm -f "$EMU_DIR.err"
 assert_match "--help" '^usage: tcemu' "$("$TCEMU" --help)"
 assert_match "--version" '^tcemu [0-9]' "$("$TCEMU" --version)"
 pass
