@@ -37,8 +37,8 @@ assert_range() {
     ((${4} >= ${2} && ${4} <= ${3})) || fail "$1: expected in [$2, $3], got [$4]"
 }
 
-# assert_true WHAT CONDITION-ARITH (e.g. "$(echo "$t < 0.5" | bc)")
-assert_jq() { # assert_jq WHAT JSON FILTER EXPECTED
+# assert_jq WHAT JSON FILTER EXPECTED — jq -r FILTER on JSON equals EXPECTED.
+assert_jq() {
     local got
     got=$(jq -r "$3" <<<"$2") || fail "$1: jq '$3' failed on [$2]"
     assert_eq "$1" "$4" "$got"
