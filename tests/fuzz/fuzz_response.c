@@ -13,6 +13,7 @@
  * byte 2 which kinds a peeking render finds in cache, then the body. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "fuzz_check.h"
@@ -246,14 +247,51 @@ static cJSON *check_json_text(const char *text, size_t len, bool pretty)
     return back;
 }
 
+static bool valid_text(const char *s)
+{
+    return s && fuzz_utf8_valid((const unsigned char *)s, strlen(s));
+}
+
+/* Whether printed (parsed back) is orig as the API sent it: same types,
+ * members in the same order, the same numbers (non-finite ones as null),
+ * the same keys and strings wherever those were valid UTF-8 (invalid bytes
+ * become U+FFFD). */
+static bool same_json(const cJSON *printed, const cJSON *orig)
+{
+    if (cJSON_IsNumber(orig)) {
+        if (!isfinite(orig->valuedouble))
+            return cJSON_IsNull(printed);
+        return cJSON_IsNumber(printed) && printed->valuedouble == orig->valuedouble;
+    }
+    if ((printed->type & 0xFF) != (orig->type & 0xFF))
+        return false;
+    if (cJSON_IsString(orig))
+        return !valid_text(orig->valuestring) ||
+               strcmp(printed->valuestring, orig->valuestring) == 0;
+    if (!cJSON_IsArray(orig) && !cJSON_IsObject(orig))
+        return true; /* null, true, false */
+    const cJSON *a = printed->child, *b = orig->child;
+    for (; a && b; a = a->next, b = b->next) {
+        if (cJSON_IsObject(orig) && valid_text(b->string) && strcmp(a->string, b->string) != 0)
+            return false;
+        if (!same_json(a, b))
+            return false;
+    }
+    return !a && !b;
+}
+
 static void check_printers(const cJSON *json)
 {
     struct strbuf sb = STRBUF_INIT;
     json_print_pretty(&sb, json);
-    cJSON_Delete(check_json_text(sb.data, sb.len, true));
+    cJSON *back = check_json_text(sb.data, sb.len, true);
+    FUZZ_CHECK(same_json(back, json));
+    cJSON_Delete(back);
     sb_reset(&sb);
     json_print_compact(&sb, json);
-    cJSON_Delete(check_json_text(sb.data, sb.len, false));
+    back = check_json_text(sb.data, sb.len, false);
+    FUZZ_CHECK(same_json(back, json));
+    cJSON_Delete(back);
     sb_free(&sb);
 }
 
@@ -489,6 +527,33 @@ static bool under(enum node_kind k, enum node_kind anc)
     return anc == N_ROOT;
 }
 
+static const struct resource *served(const struct fuzz_source *src, enum res_kind kind)
+{
+    return kind == src->kind ? src->res : defaults[kind];
+}
+
+/* The API object a .json file shows (NULL for files this does not know). */
+static const cJSON *shown_object(enum node_kind k, const struct route *rt,
+                                 const struct fuzz_source *src)
+{
+    switch (k) {
+    case N_TENANT_JSON:
+        return served(src, RES_TENANT)->json;
+    case N_DNS_JSON:
+        return served(src, RES_DNS)->json;
+    case N_DKIM_JSON:
+        return served(src, RES_DKIM)->json;
+    case N_USAGE_JSON:
+        return served(src, RES_USAGE)->json;
+    case N_DOMAIN_JSON:
+        return resource_child(served(src, RES_DOMAINS), rt->domain);
+    case N_MAILBOX_JSON:
+        return resource_child(served(src, RES_MAILBOXES), rt->mailbox);
+    default:
+        return NULL;
+    }
+}
+
 static void check_output(enum node_kind k, const struct route *rt, const char *s, size_t len,
                          const struct candidates *c, const struct fuzz_source *src)
 {
@@ -497,6 +562,8 @@ static void check_output(enum node_kind k, const struct route *rt, const char *s
     if (flen > 5 && strcmp(fname + flen - 5, ".json") == 0) {
         cJSON *back = check_json_text(s, len, true);
         FUZZ_CHECK(cJSON_IsObject(back));
+        const cJSON *orig = shown_object(k, rt, src);
+        FUZZ_CHECK(!orig || same_json(back, orig));
         cJSON_Delete(back);
         return;
     }
@@ -541,8 +608,6 @@ static void check_output(enum node_kind k, const struct route *rt, const char *s
     default:
         break;
     }
-    (void)rt;
-    (void)src;
 }
 
 static void render_one(enum node_kind k, const char *path, const struct candidates *c,
