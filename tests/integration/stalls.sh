@@ -133,5 +133,31 @@ done
 assert_eq "$(emu_stats | jq .in_flight)" "0" "requests still in flight at tcemu after the stalls ended"
 # And the mount is alive.
 assert_eq "$(cat "$MNT/tenants/$t/mailboxes/${mbs[0]}/usage.json")" "$(emu_get "$mb_api/${mbs[0]}/usage" | jq .)" "usage.json after the stalls"
+
+# A slow answer and a signal the reader handles: bash catches SIGCHLD, so
+# a background job that ends while `$(<file)` or `[[ -e ]]` waits for the
+# API delivers a signal mid-syscall. Only a fatal signal (Ctrl-C) may end
+# such a wait (interrupt.sh); a handled one must not turn a slow read into
+# "Interrupted system call" (NFS, too, lets only fatal signals interrupt).
+emu_config '{"latency_ms": 1000}' >/dev/null
+echo 1 >"$MNT/.tenantcorefs/invalidate"
+ls "$MNT/tenants/$t/mailboxes" >/dev/null
+want=$(emu_get "$mb_api/${mbs[1]}/usage" | jq .)
+sleep 0.2 &
+spid=$!
+set +e
+got=$(<"$MNT/tenants/$t/mailboxes/${mbs[1]}/usage.json")
+rc=$?
+set -e
+wait "$spid"
+assert_eq "$rc" "0" "a slow read in bash while a background job ends (SIGCHLD): exit status"
+assert_eq "$got" "$want" "a slow read in bash while a background job ends (SIGCHLD)"
+sleep 0.2 &
+spid=$!
+[[ -e "$MNT/tenants/$t/mailboxes/${mbs[2]}/usage.json" ]] ||
+    fail "[[ -e ]] of an existing file is false when a background job ends while it waits for the API"
+wait "$spid"
+emu_config '{"latency_ms": 0}' >/dev/null
+
 mnt_stop
 echo "PASS: silent and dripping servers fail reads and writes with ETIMEDOUT within the bound; other paths stay responsive"
