@@ -1,0 +1,100 @@
+# tests/integration/reliability_helpers.bash — timed walkers and samplers
+# shared by the reliability tests (faults_soak.sh, server_killed.sh). Not a
+# test itself: CMake picks up only *.sh here. Source it after
+# tests/lib/common.sh.
+#
+#   now_us                     wall-clock microseconds, without a fork
+#   walk_timed ROOT LOG        one walk of ROOT: each directory listed by one
+#                              `find -maxdepth 1` and each regular file read
+#                              by one `cat`, every one timed; symbolic links
+#                              are not followed. Appends one line per
+#                              operation to LOG:
+#                                ms <TAB> list|read <TAB> rc <TAB> path <TAB> error text <TAB> start (µs)
+#   walk_until END_US ROOT LOG walk_timed again and again until END_US
+#   walk_log_max LOG           the longest operation in LOG: "ms path"
+#   walk_log_errors LOG        the failed operations of LOG, one a line
+#   strace_walk LOG CMD...     CMD under strace -f -T (file and read
+#                              syscalls); appends "seconds syscall" of every
+#                              traced syscall to LOG; returns CMD's status
+#   strace_log_max LOG         the longest syscall of LOG: "ms syscall"
+#   rss_kb PID                 VmRSS of PID in kB (empty once it is gone)
+#   sample_rss PID LOG SECS    append "epoch_s kB" to LOG every SECS seconds
+#                              while PID lives (run it in the background)
+
+command -v strace >/dev/null || fail "strace is needed to time the syscalls of grep and tar"
+
+now_us() {
+    echo "${EPOCHREALTIME/./}"
+}
+
+walk_timed() {
+    local root=$1 log=$2 tmp
+    tmp=$(mktemp "$T/walk.XXXXXX")
+    local -a stack=("$root")
+    local dir start rc type name err
+    while ((${#stack[@]})); do
+        dir=${stack[-1]}
+        unset 'stack[-1]'
+        start=${EPOCHREALTIME/./}
+        if find "$dir" -mindepth 1 -maxdepth 1 -printf '%y\t%f\0' >"$tmp.list" 2>"$tmp.err"; then rc=0; else rc=$?; fi
+        err=""
+        [[ -s "$tmp.err" ]] && err=$(tr '\n\t' '  ' <"$tmp.err")
+        printf '%d\tlist\t%d\t%s\t%s\t%s\n' $(((${EPOCHREALTIME/./} - start) / 1000)) "$rc" "$dir" "$err" "$start" >>"$log"
+        while IFS=$'\t' read -r -d '' type name; do
+            case $type in
+            d) stack+=("$dir/$name") ;;
+            f)
+                start=${EPOCHREALTIME/./}
+                if cat "$dir/$name" >/dev/null 2>"$tmp.err"; then rc=0; else rc=$?; fi
+                err=""
+                [[ -s "$tmp.err" ]] && err=$(tr '\n\t' '  ' <"$tmp.err")
+                printf '%d\tread\t%d\t%s\t%s\t%s\n' $(((${EPOCHREALTIME/./} - start) / 1000)) "$rc" "$dir/$name" "$err" "$start" >>"$log"
+                ;;
+            esac
+        done <"$tmp.list"
+    done
+    rm -f "$tmp" "$tmp.list" "$tmp.err"
+}
+
+walk_until() {
+    local end=$1 root=$2 log=$3
+    while (($(now_us) < end)); do
+        walk_timed "$root" "$log"
+    done
+}
+
+walk_log_max() {
+    awk -F'\t' '$1 + 0 > max { max = $1 + 0; path = $4 } END { print max + 0, path }' "$1"
+}
+
+walk_log_errors() {
+    awk -F'\t' '$3 != 0' "$1"
+}
+
+strace_walk() {
+    local log=$1
+    shift
+    local out rc=0
+    out=$(mktemp "$T/strace.XXXXXX")
+    strace -f -qq -T -e trace=%file,read,getdents64,readlink,close -o "$out" "$@" || rc=$?
+    # "pid  syscall(args) = ret <0.000123>": keep the time and the call.
+    sed -nE 's/^([0-9]+ +)?([a-z0-9_]+)\((.*) <([0-9.]+)>$/\4 \2(\3/p' "$out" | cut -c1-300 >>"$log"
+    rm -f "$out"
+    return "$rc"
+}
+
+strace_log_max() {
+    awk '$1 + 0 > max { max = $1 + 0; line = $0 } END { printf "%d %s\n", max * 1000, line }' "$1"
+}
+
+rss_kb() {
+    awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+sample_rss() {
+    local pid=$1 log=$2 secs=$3 kb
+    while kb=$(rss_kb "$pid") && [[ -n $kb ]]; do
+        echo "$(date +%s) $kb" >>"$log"
+        sleep "$secs"
+    done
+}
