@@ -14,8 +14,9 @@
 #   walk_log_max LOG           the longest operation in LOG: "ms path"
 #   walk_log_errors LOG        the failed operations of LOG, one a line
 #   strace_walk LOG CMD...     CMD under strace -f -T (file and read
-#                              syscalls); appends "seconds syscall" of every
-#                              traced syscall to LOG; returns CMD's status
+#                              syscalls); appends "seconds syscall" of its
+#                              slowest syscall and of every one that took
+#                              100 ms or more to LOG; returns CMD's status
 #   strace_log_max LOG         the longest syscall of LOG: "ms syscall"
 #   rss_kb PID                 VmRSS of PID in kB (empty once it is gone)
 #   sample_rss PID LOG SECS    append "epoch_s kB" to LOG every SECS seconds
@@ -78,7 +79,9 @@ strace_walk() {
     out=$(mktemp "$T/strace.XXXXXX")
     strace -f -qq -T -e trace=%file,read,getdents64,readlink,close -o "$out" "$@" || rc=$?
     # "pid  syscall(args) = ret <0.000123>": keep the time and the call.
-    sed -nE 's/^([0-9]+ +)?([a-z0-9_]+)\((.*) <([0-9.]+)>$/\4 \2(\3/p' "$out" | cut -c1-300 >>"$log"
+    sed -nE -e 's/^([0-9]+ +)?([a-z0-9_]+)\((.*) <([0-9.]+)>$/\4 \2(\3/p' \
+        -e 's/^([0-9]+ +)?<\.\.\. ([a-z0-9_]+) resumed>(.*) <([0-9.]+)>$/\4 \2 resumed\3/p' "$out" | cut -c1-300 |
+        awk '$1 + 0 > max { max = $1 + 0; slowest = $0 } $1 >= 0.1 { print } END { if (NR) print slowest }' >>"$log"
     rm -f "$out"
     return "$rc"
 }
