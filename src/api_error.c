@@ -39,12 +39,16 @@ static void copy_clean(char *dst, size_t dstlen, const char *src)
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)src; *p && o + 1 < dstlen; p++)
         dst[o++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
-    /* Do not leave half of a UTF-8 sequence at the cut. */
-    if (src[o] != '\0')
+    /* Do not leave half of a UTF-8 sequence at the cut. The cut is inside a
+     * character only when the first byte left out continues one; a
+     * character that ends exactly at the cut stays (it used to be dropped:
+     * fuzz_error_body). */
+    if (((unsigned char)src[o] & 0xc0) == 0x80) {
         while (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
             o--;
-    if (o > 0 && src[o] != '\0' && ((unsigned char)dst[o - 1] & 0xc0) == 0xc0)
-        o--;
+        if (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0xc0)
+            o--;
+    }
     dst[o] = '\0';
 }
 
