@@ -287,7 +287,16 @@ int resource_decode(const struct res_id *id, int http_status, const char *body, 
         api_error_from_http(err, ep, http_status, body, len);
         return -err->err;
     }
-    cJSON *json = cJSON_ParseWithLength(body, len);
+    /* One whole JSON value: cJSON stops after the first, so "{...} garbage"
+     * or two objects in a row passed as the first (found by fuzz_response). */
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    while (json && end < body + len && *end && strchr(" \t\r\n", *end))
+        end++;
+    if (json && end != body + len) {
+        cJSON_Delete(json);
+        json = NULL;
+    }
     const char *member = list_member(id->kind);
     int shape_ok = cJSON_IsObject(json) &&
                    (!member || cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(json, member)));

@@ -295,8 +295,8 @@ static void check_printers(const cJSON *json)
     sb_free(&sb);
 }
 
-static void check_decoded(enum res_kind kind, int status, int rc, const struct resource *r,
-                          const struct api_error *err)
+static void check_decoded(enum res_kind kind, int status, const char *body, size_t len, int rc,
+                          const struct resource *r, const struct api_error *err)
 {
     if (rc != 0) {
         FUZZ_CHECK(rc < 0 && r == NULL && err->err == -rc);
@@ -315,6 +315,14 @@ static void check_decoded(enum res_kind kind, int status, int rc, const struct r
         return;
     }
     FUZZ_CHECK(status >= 200 && status <= 299 && r->status == RES_OK);
+    /* Only one whole JSON value is an answer: anything after it but
+     * whitespace makes the body malformed (SPEC §6: EIO). */
+    const char *end = NULL;
+    cJSON *again = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    FUZZ_CHECK(again != NULL);
+    cJSON_Delete(again);
+    for (; end < body + len; end++)
+        FUZZ_CHECK(*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r');
     FUZZ_CHECK(cJSON_IsObject(r->json) || (is_list(kind) && cJSON_IsArray(r->json)));
     check_index(r);
     check_printers(r->json);
@@ -744,7 +752,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&src.decode_err, 0x41, sizeof src.decode_err);
     src.decode_rc =
         resource_decode(&id, status, (const char *)data + 3, size - 3, &src.res, &src.decode_err);
-    check_decoded(src.kind, status, src.decode_rc, src.res, &src.decode_err);
+    check_decoded(src.kind, status, (const char *)data + 3, size - 3, src.decode_rc, src.res,
+                  &src.decode_err);
 
     struct candidates c;
     gather(&src, &c);
