@@ -103,6 +103,30 @@ assert_eq "$(cat "$MNT/tenants/$t/mailboxes/$m/daily_send_limit")" "$(jq -rn --a
 echo 9 >"$MNT/tenants/$t/mailboxes/$m/daily_send_limit"
 assert_eq "$(emu_get "/v1/tenants/$t/mailboxes" | jq -r --arg m "$m" '.mailboxes[] | select(.id == $m) | .daily_send_limit')" "9" "a write after the API came back"
 
+mnt_stop
+
+# A write whose connection is refused was never sent: it is retried, and
+# succeeds once the server is back, as one PATCH. (retries=6: the backoffs
+# add up to at least 7.9 s, far more than a restart takes.)
+mnt_start -o timeout=2,retries=6
+ls "$MNT/tenants/$t/mailboxes" >/dev/null
+kill -KILL "$EMU_PID"
+wait "$EMU_PID" 2>/dev/null || true
+ws=$(now_us)
+(echo 21 >"$MNT/tenants/$t/mailboxes/$m/daily_send_limit") 2>"$T/w.err" &
+wpid=$!
+sleep 0.3
+"$TCEMU" --port "$port" "${emu_args[@]}" >"$T/emu3.out" 2>"$T/emu3.err" </dev/null &
+EMU_PID=$!
+for _ in $(seq 200); do grep -q listening "$T/emu3.out" && break; sleep 0.05; done
+grep -q listening "$T/emu3.out" || fail "tcemu did not restart on port $port: $(cat "$T/emu3.err")"
+wrc=0
+wait "$wpid" || wrc=$?
+wms=$((($(now_us) - ws) / 1000))
+assert_eq "$wrc" "0" "a write retried until the server came back: exit status ($(cat "$T/w.err"))"
+assert_eq "$(emu_stats | jq -c '[.writes[] | [.method, .status]]')" '[["PATCH",200]]' "PATCHes received for a write retried after connection refused"
+assert_eq "$(emu_get "/v1/tenants/$t/mailboxes" | jq -r --arg m "$m" '.mailboxes[] | select(.id == $m) | .daily_send_limit')" "21" "the value of a write retried after connection refused"
+echo "a write made while the server was down succeeded after $wms ms, once"
 kill -TERM "$EMU_PID"
 wait "$EMU_PID" || true
 EMU_PID=""
