@@ -151,7 +151,7 @@ static int write_call(struct api *a, enum http_method method, const char *path, 
         api_error_from_http(err, ep, ans.status, ans.body, ans.len);
         rc = -err->err;
     } else if (answer) {
-        cJSON *parsed = cJSON_ParseWithLength(ans.body, ans.len);
+        cJSON *parsed = json_parse_untrusted(ans.body, ans.len);
         if (cJSON_IsObject(parsed))
             *answer = parsed;
         else

@@ -32,22 +32,30 @@ const char *api_endpoint_name(enum api_endpoint ep)
     return (ep >= 0 && ep < EP_COUNT) ? endpoint_names[ep] : "?";
 }
 
+/* Length of the UTF-8 sequence a lead byte starts (1 for anything else). */
+static size_t utf8_seq_len(unsigned char c)
+{
+    return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
 /* Copy an untrusted string into a fixed field: control characters become
- * spaces so one failure stays one line in the errors file. */
+ * spaces so one failure stays one line in the errors file, and a cut never
+ * leaves half of a UTF-8 sequence. */
 static void copy_clean(char *dst, size_t dstlen, const char *src)
 {
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)src; *p && o + 1 < dstlen; p++)
         dst[o++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
-    /* Do not leave half of a UTF-8 sequence at the cut. The cut is inside a
-     * character only when the first byte left out continues one; a
-     * character that ends exactly at the cut stays (it used to be dropped:
-     * fuzz_error_body). */
-    if (((unsigned char)src[o] & 0xc0) == 0x80) {
-        while (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
-            o--;
-        if (o > 0 && ((unsigned char)dst[o - 1] & 0xc0) == 0xc0)
-            o--;
+    if (src[o] != '\0') {
+        /* Cut: find where the last sequence starts; drop it if incomplete. */
+        size_t start = o;
+        while (start > 0 && ((unsigned char)dst[start - 1] & 0xc0) == 0x80)
+            start--;
+        if (start > 0 && (unsigned char)dst[start - 1] >= 0xc0) {
+            start--;
+            if (start + utf8_seq_len((unsigned char)dst[start]) > o)
+                o = start;
+        }
     }
     dst[o] = '\0';
 }

@@ -309,10 +309,19 @@ int cache_get(struct cache *c, const struct res_id *id, const struct wait_ctx *w
             rc = -ETIMEDOUT;
             break;
         }
-        int64_t until = now + WAIT_STEP_MS;
-        if (w && w->deadline_ms < until)
-            until = w->deadline_ms;
-        struct timespec ts = {until / 1000, (until % 1000) * 1000000};
+        int64_t step = WAIT_STEP_MS;
+        if (w && w->deadline_ms - now < step)
+            step = w->deadline_ms - now;
+        /* The condition variable runs on the real monotonic clock (the
+         * deadline may come from a test's fake one): wait a relative step. */
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += step / 1000;
+        ts.tv_nsec += (step % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
         pthread_cond_timedwait(&c->done, &c->lock, &ts);
     }
     if (rc == 0) {
@@ -372,6 +381,8 @@ void cache_fetch_done(struct cache_fetch *f, struct resource *res, const struct 
     e->fetch.fetcher_data = NULL;
     if (res) {
         entry_set_res(c, e, res);
+        if (!e->detached)
+            lru_push_front(c, e); /* just fetched: the last to evict */
         e->stored_ms = now;
         e->hold_until_ms = 0;
         e->last_err = 0;

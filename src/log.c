@@ -111,12 +111,19 @@ void tc_log(enum log_level level, const char *fmt, ...)
 {
     if (level > current_level)
         return;
-    char raw[2048], line[2048];
+    /* Redact the whole message first, then cut: a cut inside the key would
+     * leave a prefix of it that redaction no longer recognizes. */
+    struct strbuf raw = STRBUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
+    sb_vprintf(&raw, fmt, ap);
     va_end(ap);
-    log_redact(raw, line, sizeof line);
+    size_t cap = raw.len * 2 + 64;
+    char *line = xmalloc(cap);
+    log_redact(raw.data ? raw.data : "", line, cap);
+    sb_free(&raw);
+    if (strlen(line) > 2000)
+        strcpy(line + 1997, "...");
     if (use_syslog) {
         static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
         syslog(prio[level], "%s: %s", level_names[level], line);
@@ -124,4 +131,5 @@ void tc_log(enum log_level level, const char *fmt, ...)
         /* One fprintf per line so lines from threads do not interleave. */
         fprintf(stderr, "tenantcorefs: %s: %s\n", level_names[level], line);
     }
+    free(line);
 }

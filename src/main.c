@@ -186,8 +186,6 @@ int main(int argc, char **argv)
         goto out;
     if (d.opt.show_help) {
         options_usage(argv[0]);
-        printf("\nlibfuse options:\n");
-        fuse_lib_help(&args);
         rc = 0;
         goto out;
     }

@@ -401,10 +401,14 @@ char *options_load_key(const struct tc_options *o)
         fail("no API key: set TENANTCORE_API_KEY or -o api_key_file=PATH");
         return NULL;
     }
-    char *key = clean_key(env, "TENANTCORE_API_KEY");
-    /* The environment block is what /proc/PID/environ shows: wipe it. */
+    char *copy = xstrdup(env);
+    /* The environment block is what /proc/PID/environ shows: wipe it,
+     * whether or not the key turns out to be usable. */
     memset(env, 0, strlen(env));
     unsetenv("TENANTCORE_API_KEY");
+    char *key = clean_key(copy, "TENANTCORE_API_KEY");
+    memset(copy, 0, strlen(copy));
+    free(copy);
     return key;
 }
 
@@ -432,8 +436,21 @@ void options_usage(const char *prog)
            "    -f                      foreground, log to stderr (else syslog)\n"
            "    -d                      debug: foreground, libfuse request trace\n"
            "    -s                      single-threaded\n"
+           "    -h, --help              this help\n"
            "    -V, --version           print the version\n\n"
-           "libfuse options such as ro, allow_other, uid=, gid=, attr_timeout=,\n"
-           "entry_timeout= are accepted too; default_permissions is always on.\n",
+           "libfuse options (default_permissions is always on; umask= is refused):\n"
+           "    -o ro                   read-only mount, the safe mode for backup jobs\n"
+           "    -o allow_other          let other users in (they act with this mount's key)\n"
+           "    -o allow_root           let root in\n"
+           "    -o auto_unmount         unmount when the daemon exits\n"
+           "    -o uid=N                owner of every file (default: the mounting user)\n"
+           "    -o gid=N                group of every file (default: the mounting user's)\n"
+           "    -o attr_timeout=S       kernel attribute cache (default 1)\n"
+           "    -o entry_timeout=S      kernel name cache (default 1)\n"
+           "    -o negative_timeout=S   kernel cache of missing names (default 0)\n"
+           "    -o fsname=NAME          name shown in /proc/mounts (default tenantcorefs)\n"
+           "Page caching is decided per open (kernel_cache, auto_cache and direct_io\n"
+           "have no effect). Mount-only keys from /etc/fstab (defaults, auto, noauto,\n"
+           "_netdev, nofail, user, users, comment=, x-*) are accepted and ignored.\n",
            prog);
 }

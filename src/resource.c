@@ -120,6 +120,48 @@ time_t json_timestamp(const cJSON *obj)
     return 0;
 }
 
+/* cJSON turns "\u0000" into a real NUL and cuts the string there, so a name
+ * "evil\u0000/../x" would read as "evil". Escaped NULs become U+0001, a
+ * control character: such names are then refused as unsafe, and other
+ * strings keep their length. */
+static char *patch_nul_escapes(const char *body, size_t len)
+{
+    char *copy = NULL;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (body[i] != '\\')
+            continue;
+        if (body[i + 1] == 'u' && i + 5 < len && memcmp(body + i + 2, "0000", 4) == 0) {
+            if (!copy) {
+                copy = xmalloc(len + 1);
+                memcpy(copy, body, len);
+                copy[len] = '\0';
+            }
+            memcpy(copy + i + 2, "0001", 4);
+        }
+        i++; /* the escaped character is not itself an escape */
+    }
+    return copy;
+}
+
+cJSON *json_parse_untrusted(const char *body, size_t len)
+{
+    char *patched = patch_nul_escapes(body, len);
+    const char *text = patched ? patched : body;
+    const char *end = NULL;
+    cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    /* Only whitespace may follow the value: "{...} garbage" is malformed. */
+    if (json && end) {
+        for (const char *p = end; p < text + len; p++)
+            if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+                cJSON_Delete(json);
+                json = NULL;
+                break;
+            }
+    }
+    free(patched);
+    return json;
+}
+
 /* Honest accounting: every cJSON node and string as malloc sees it. */
 static size_t json_bytes(const cJSON *item)
 {
@@ -289,14 +331,7 @@ int resource_decode(const struct res_id *id, int http_status, const char *body, 
     }
     /* One whole JSON value: cJSON stops after the first, so "{...} garbage"
      * or two objects in a row passed as the first (found by fuzz_response). */
-    const char *end = NULL;
-    cJSON *json = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-    while (json && end < body + len && *end && strchr(" \t\r\n", *end))
-        end++;
-    if (json && end != body + len) {
-        cJSON_Delete(json);
-        json = NULL;
-    }
+    cJSON *json = json_parse_untrusted(body, len);
     const char *member = list_member(id->kind);
     int shape_ok = cJSON_IsObject(json) &&
                    (!member || cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(json, member)));

@@ -72,6 +72,10 @@ void url_append_component(struct strbuf *out, const char *s);
 int resource_decode(const struct res_id *id, int http_status, const char *body, size_t len,
                     struct resource **out, struct api_error *err);
 
+/* Parse an answer: NULL unless it is one JSON value with nothing but
+ * whitespace after it; escaped NULs are kept as U+0001 (see resource.c). */
+cJSON *json_parse_untrusted(const char *body, size_t len);
+
 /* Build a resource around json (taking ownership), indexing lists. Used by
  * decode and by writes that put an answer into the cache (mkdir). */
 struct resource *resource_from_json(enum res_kind kind, cJSON *json);

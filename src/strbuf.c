@@ -126,8 +126,10 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 
 char *sb_detach(struct strbuf *sb, size_t *len)
 {
-    if (!sb->data)
+    if (!sb->data) {
         sb_grow(sb, 0);
+        sb->data[0] = '\0';
+    }
     char *p = sb->data;
     if (len)
         *len = sb->len;

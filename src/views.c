@@ -141,6 +141,9 @@ int render_fleet_health(struct render_ctx *rc, const struct route *rt, struct st
         return err;
     for (size_t i = 0; i < tenants->nchildren; i++)
         rc_prefetch(rc, RES_DOMAINS, tenants->children[i].name, NULL);
+    /* Tenants are shown by their by-name/ link name: two tenants with the
+     * same display name stay apart ("Acme~1a2b3c4d"). */
+    char **names = by_name_names(tenants);
     struct health_table t = {0};
     for (size_t i = 0; i < tenants->nchildren && !err; i++) {
         const struct resource *domains;
@@ -151,11 +154,12 @@ int render_fleet_health(struct render_ctx *rc, const struct route *rt, struct st
             continue;
         }
         if (!err)
-            health_add_domains(&t, tenant_name_of(tenants->children[i].item, id), domains);
+            health_add_domains(&t, names[i] ? names[i] : id, domains);
     }
     if (!err)
         health_print(&t, H_TENANT, out);
     health_free(&t);
+    by_name_free(names, tenants->nchildren);
     return err;
 }
 
@@ -316,10 +320,19 @@ int render_tenant_zone(struct render_ctx *rc, const struct route *rt, struct str
         return err;
     for (size_t i = 0; i < domains->nchildren; i++)
         rc_prefetch(rc, RES_DNS, rt->tenant, domains->children[i].name);
+    bool first = true;
     for (size_t i = 0; i < domains->nchildren && !err; i++) {
-        if (i)
-            sb_putc(out, '\n');
-        err = domain_zone(rc, rt->tenant, domains->children[i].name, out);
+        struct strbuf one = STRBUF_INIT;
+        err = domain_zone(rc, rt->tenant, domains->children[i].name, &one);
+        if (err == -ENOENT) /* removed since the list was fetched */
+            err = 0;
+        else if (!err) {
+            if (!first)
+                sb_putc(out, '\n');
+            sb_append(out, one.data ? one.data : "", one.len);
+            first = false;
+        }
+        sb_free(&one);
     }
     return err;
 }

@@ -56,6 +56,7 @@ static const char *last_names[] = {
 
 struct fleet_gen {
     uint64_t rng;
+    unsigned first_base; /* first-name index of the domain's first mailbox */
     long epoch;
     const struct emu_options *o;
     struct emu_store *s;
@@ -143,9 +144,11 @@ static void build_mailbox(struct fleet_gen *g, struct emu_tenant *t, const char 
                           long created, long synced)
 {
     char id[37], email[320], nick[128], display[128];
-    unsigned f = rnd(g, NFIRST), l = rnd(g, NLAST);
-    /* Distinct first names within one domain keep emails unique. */
-    f = (f + (unsigned)j * 7) % NFIRST;
+    /* Distinct first names within one domain keep emails unique: the
+     * first mailbox of a domain draws a name, the others step from it. */
+    if (j == 0)
+        g->first_base = rnd(g, NFIRST);
+    unsigned f = (g->first_base + (unsigned)j * 7) % NFIRST, l = rnd(g, NLAST);
     snprintf(display, sizeof(display), "%s %s", first_names[f], last_names[l]);
     slugify(first_names[f], nick, sizeof(nick));
     size_t k = strlen(nick);

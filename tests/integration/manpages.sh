@@ -60,7 +60,7 @@ if [[ "$help_opts" != "$man_opts" ]]; then
 fi
 # Every libfuse option the page names is one `tenantcorefs --help` lists.
 for o in $(section "$man1/tenantcorefs.1" OPTIONS | sed -n '/^   libfuse options/,/^   [A-Z]/p' |
-    grep -oE '\b(ro|allow_other|allow_root|auto_unmount|uid|gid|attr_timeout|entry_timeout|kernel_cache)\b' | sort -u); do
+    grep -oE '\b(ro|allow_other|allow_root|auto_unmount|uid|gid|attr_timeout|entry_timeout|negative_timeout)\b' | sort -u); do
     [[ $o == ro ]] && continue # the kernel's own option, not in libfuse's list
     grep -qE -- "-o $o(=|\b)" <<<"$OUT" || fail "tenantcorefs(1) names libfuse option $o, --help does not"
 done

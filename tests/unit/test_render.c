@@ -874,18 +874,20 @@ static void test_by_name_names(void)
 
 /* ---- views ------------------------------------------------------------------------ */
 
+/* Tenants appear under their by-name/ link names: the two "Acme Corp"s
+ * carry their GUID prefixes, "\tZeta " is trimmed. */
 static const char WANT_FLEET_HEALTH[] =
-    "TENANT     DOMAIN                 VERIFIED    SPF      DKIM                             "
+    "TENANT              DOMAIN                 VERIFIED    SPF      DKIM                             "
     "DMARC    MX\n"
-    "Acme_Corp  acme-two.com           verified    present  partial                          "
+    "Acme_Corp~1234abcd  acme-two.com           verified    present  partial                          "
     "present  missing\n"
-    "Acme_Corp  outreach.acmecorp.com  unverified  present  missing                          "
+    "Acme_Corp~8f1c2e4a  outreach.acmecorp.com  unverified  present  missing                          "
     "missing  present\n"
-    "_Zeta_     zeta.example           verified    missing  selector1_ok,_selector2_pending  "
+    "Zeta                zeta.example           verified    missing  selector1_ok,_selector2_pending  "
     "missing  present\n"
-    "Acme_Corp  mail.acmecorp.com      verified    present  healthy                          "
+    "Acme_Corp~1234abcd  zeta.acme-two.com      verified    present  healthy                          "
     "present  present\n"
-    "Acme_Corp  zeta.acme-two.com      verified    present  healthy                          "
+    "Acme_Corp~8f1c2e4a  mail.acmecorp.com      verified    present  healthy                          "
     "present  present\n";
 
 static const char WANT_TENANT_HEALTH[] =
