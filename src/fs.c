@@ -16,6 +16,7 @@
 #include "values.h"
 #include "actions.h"
 #include "names.h"
+#include "node.h"
 
 void fs_init(struct fs *fs, const struct fs_config *cfg, struct cache *cache, struct api *api)
 {
@@ -75,57 +76,6 @@ void fs_destroy(struct fs *fs)
         pthread_mutex_destroy(&fs->write_locks[i]);
 }
 
-/* ---- where render contexts get resources ------------------------------- */
-
-struct fs_source {
-    struct fs *fs;
-    struct wait_ctx wait;
-};
-
-static int source_get(void *arg, const struct res_id *id, bool peek, struct resource **out,
-                      struct api_error *err)
-{
-    struct fs_source *s = arg;
-    if (!peek) {
-        if (s->fs->cfg.prefetch)
-            prefetch_on_read(s->fs->prefetcher, id);
-        return cache_get(s->fs->cache, id, &s->wait, out, err);
-    }
-    *out = cache_peek(s->fs->cache, id);
-    if (!*out)
-        return -ENODATA; /* not cached: distinct from EAGAIN, a real API answer */
-    if ((*out)->status == RES_NOT_FOUND) {
-        *err = (*out)->err;
-        err->err = ENOENT;
-        resource_put(*out);
-        *out = NULL;
-        return -ENOENT;
-    }
-    return 0;
-}
-
-static void source_prefetch(void *arg, const struct res_id *id)
-{
-    struct fs_source *s = arg;
-    cache_prefetch(s->fs->cache, id);
-}
-
-static void source_init(struct fs_source *s, struct fs *fs, const struct op_ctx *ctx)
-{
-    s->fs = fs;
-    s->wait.deadline_ms = clock_mono_ms() + fs->cfg.read_wait_ms;
-    s->wait.interrupted = ctx ? ctx->interrupted : NULL;
-    s->wait.arg = ctx ? ctx->arg : NULL;
-}
-
-static void ctx_init(struct render_ctx *rc, struct fs_source *s, struct fs *fs,
-                     const struct op_ctx *ctx, bool peek)
-{
-    source_init(s, fs, ctx);
-    struct res_source src = {.get = source_get, .prefetch = source_prefetch, .arg = s};
-    render_ctx_init(rc, &src, peek, fs);
-}
-
 /* ---- errors ------------------------------------------------------------ */
 
 static bool is_write_op(const char *op)
@@ -160,189 +110,21 @@ static int fail(const struct op_ctx *ctx, const struct route *rt, struct api_err
     return rc;
 }
 
-/* ---- existence and listings -------------------------------------------- */
-
-static int check_exists(struct fs *fs, struct render_ctx *rc, const struct route *rt)
-{
-    const cJSON *item;
-    int err;
-    if (rt->tenant && (err = rc_tenant(rc, rt->tenant, &item)))
-        return err;
-    if (rt->domain && (err = rc_domain(rc, rt->tenant, rt->domain, &item)))
-        return err;
-    if (rt->mailbox && (err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item)))
-        return err;
-    if (node_type(rt->kind)->flags & NF_LOCAL) {
-        struct strbuf p = STRBUF_INIT;
-        route_format(rt, &p);
-        bool present = results_get(fs->results, p.data, NULL);
-        sb_free(&p);
-        if (!present)
-            return rc_fail(rc, ENOENT, "no result yet");
-    }
-    return 0;
-}
-
-struct names {
-    char **v;
-    size_t n, cap;
-};
-
-static void names_add(struct names *ns, const char *s)
-{
-    if (ns->n == ns->cap) {
-        ns->cap = ns->cap ? ns->cap * 2 : 16;
-        ns->v = xrealloc(ns->v, ns->cap * sizeof *ns->v);
-    }
-    ns->v[ns->n++] = xstrdup(s);
-}
-
-static bool names_has(const struct names *ns, const char *s)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        if (strcmp(ns->v[i], s) == 0)
-            return true;
-    return false;
-}
-
-static void names_free(struct names *ns)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        free(ns->v[i]);
-    free(ns->v);
-}
-
-/* The entries of a directory; *list is its list resource if it has one. */
-static int list_dir(struct fs *fs, struct render_ctx *rc, const struct route *rt,
-                    struct names *ns, const struct resource **list)
-{
-    *list = NULL;
-    for (int k = 0; k < N_COUNT; k++) {
-        const struct node_type *t = node_type(k);
-        if (k == N_ROOT || t->parent != rt->kind || !t->name)
-            continue;
-        if (t->flags & NF_LOCAL) {
-            struct strbuf p = STRBUF_INIT;
-            route_format(rt, &p);
-            sb_printf(&p, "/%s", t->name);
-            bool present = results_get(fs->results, p.data, NULL);
-            sb_free(&p);
-            if (!present)
-                continue;
-        }
-        names_add(ns, t->name);
-    }
-    int err = 0;
-    const struct resource *r = NULL;
-    switch (rt->kind) {
-    case N_TENANTS:
-        if (!(err = rc_get(rc, RES_TENANTS, NULL, NULL, &r)))
-            for (size_t i = 0; i < r->nchildren; i++)
-                names_add(ns, r->children[i].name);
-        break;
-    case N_DOMAINS:
-        if (!(err = rc_get(rc, RES_DOMAINS, rt->tenant, NULL, &r)))
-            for (size_t i = 0; i < r->nchildren; i++)
-                names_add(ns, r->children[i].name);
-        break;
-    case N_MAILBOXES:
-        if (!(err = rc_get(rc, RES_MAILBOXES, rt->tenant, NULL, &r)))
-            for (size_t i = 0; i < r->nchildren; i++)
-                names_add(ns, r->children[i].name);
-        break;
-    case N_DOMAIN_MAILBOXES:
-        if (!(err = rc_get(rc, RES_MAILBOXES, rt->tenant, NULL, &r)))
-            for (size_t i = 0; i < r->nchildren; i++) {
-                const cJSON *item = r->children[i].item;
-                const char *email = json_str(item, "primary_smtp");
-                const char *domain = mailbox_domain(item);
-                if (email && domain && strcmp(domain, rt->domain) == 0 && name_is_safe(email) &&
-                    !names_has(ns, email))
-                    names_add(ns, email);
-            }
-        break;
-    case N_BY_NAME:
-        if (!(err = rc_get(rc, RES_TENANTS, NULL, NULL, &r))) {
-            char **links = by_name_names(r);
-            for (size_t i = 0; i < r->nchildren; i++)
-                if (links[i])
-                    names_add(ns, links[i]);
-            by_name_free(links, r->nchildren);
-        }
-        break;
-    default:
-        break;
-    }
-    *list = r;
-    return err;
-}
-
-/* ---- attributes ----------------------------------------------------------- */
-
-static uint64_t names_hash(const struct names *ns)
-{
-    struct strbuf all = STRBUF_INIT;
-    for (size_t i = 0; i < ns->n; i++)
-        sb_append(&all, ns->v[i], strlen(ns->v[i]) + 1);
-    uint64_t h = content_hash(all.data ? all.data : "", all.len);
-    sb_free(&all);
-    return h;
-}
-
-/* Attributes of an existing-or-not node; content (optional) receives the
- * bytes of a file or the target of a link. */
-static int node_attr(struct fs *fs, struct render_ctx *rc, const struct route *rt,
-                     const char *path, struct fs_attr *a, struct strbuf *content)
-{
-    const struct node_type *t = node_type(rt->kind);
-    int err = check_exists(fs, rc, rt);
-    if (err)
-        return err;
-    memset(a, 0, sizeof *a);
-    a->mode = t->mode;
-    a->nlink = 1;
-    if (S_ISDIR(t->mode)) {
-        struct names ns = {0};
-        const struct resource *list;
-        err = list_dir(fs, rc, rt, &ns, &list);
-        if (!err) {
-            a->nlink = 2;
-            a->mtime = nodemeta_served(fs->meta, path, names_hash(&ns), fs->mount_time);
-        }
-        names_free(&ns);
-        return err;
-    }
-    struct strbuf local = STRBUF_INIT;
-    struct strbuf *out = content ? content : &local;
-    err = t->render(rc, rt, out);
-    if (!err) {
-        a->size = (off_t)out->len;
-        if (t->flags & NF_VOLATILE) {
-            a->mtime = clock_wall();
-        } else {
-            time_t served = nodemeta_served(fs->meta, path, content_hash(out->data ? out->data : "", out->len), 0);
-            a->mtime = served > rc->stamp ? served : rc->stamp;
-        }
-    }
-    sb_free(&local);
-    return err;
-}
-
 int fs_getattr(struct fs *fs, const char *path, struct fs_attr *attr, const struct op_ctx *ctx)
 {
     struct route rt;
     int err = route_path(path, &rt);
     if (err)
         return err;
-    struct fs_source s;
-    struct render_ctx rc;
-    ctx_init(&rc, &s, fs, ctx, false);
-    err = node_attr(fs, &rc, &rt, path, attr, NULL);
+    struct node_ctx nc;
+    node_ctx_init(&nc, fs, ctx, false);
+    struct render_ctx *rc = &nc.rc;
+    err = node_attr(fs, rc, &rt, path, attr, NULL);
     if (err)
-        fail(ctx, &rt, &rc.err, err);
+        fail(ctx, &rt, &rc->err, err);
     else if (S_ISREG(attr->mode))
         nodemeta_reported(fs->meta, path, attr->size);
-    render_ctx_done(&rc);
+    node_ctx_done(&nc);
     return err;
 }
 
@@ -368,17 +150,17 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
         return err;
     if (!S_ISDIR(node_type(rt.kind)->mode))
         return -ENOTDIR;
-    struct fs_source s;
-    struct render_ctx rc;
-    ctx_init(&rc, &s, fs, ctx, false);
+    struct node_ctx nc;
+    node_ctx_init(&nc, fs, ctx, false);
+    struct render_ctx *rc = &nc.rc;
     struct names ns = {0};
     const struct resource *list = NULL;
-    err = check_exists(fs, &rc, &rt);
+    err = node_exists(fs, rc, &rt);
     if (!err)
-        err = list_dir(fs, &rc, &rt, &ns, &list);
+        err = node_list(fs, rc, &rt, &ns, &list);
     if (err) {
-        fail(ctx, &rt, &rc.err, err);
-        render_ctx_done(&rc);
+        fail(ctx, &rt, &rc->err, err);
+        node_ctx_done(&nc);
         names_free(&ns);
         return err;
     }
@@ -404,21 +186,21 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
          * not cost one request per entry. */
         sb_reset(&child);
         route_format(&crt, &child);
-        struct fs_source ps;
-        struct render_ctx prc;
-        ctx_init(&prc, &ps, fs, ctx, true);
-        if (node_attr(fs, &prc, &crt, child.data, &e->attr, NULL) == 0) {
+        struct node_ctx pnc;
+        node_ctx_init(&pnc, fs, ctx, true);
+        struct render_ctx *prc = &pnc.rc;
+        if (node_attr(fs, prc, &crt, child.data, &e->attr, NULL) == 0) {
             e->attr_known = true;
             if (S_ISREG(e->attr.mode))
                 nodemeta_reported(fs->meta, child.data, e->attr.size);
         } else {
             e->attr.mode = node_type(crt.kind)->mode;
         }
-        render_ctx_done(&prc);
+        node_ctx_done(&pnc);
     }
     sb_free(&child);
     names_free(&ns);
-    render_ctx_done(&rc);
+    node_ctx_done(&nc);
     handle_track(fs, &d->h, dir_free);
     *out = d;
     return 0;
@@ -470,26 +252,26 @@ int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
     f->writable = writable;
     f->direct_io = writable || (t->flags & NF_VOLATILE);
     if (readable) {
-        struct fs_source s;
-        struct render_ctx rc;
-        ctx_init(&rc, &s, fs, ctx, false);
+        struct node_ctx nc;
+        node_ctx_init(&nc, fs, ctx, false);
+        struct render_ctx *rc = &nc.rc;
         struct strbuf content = STRBUF_INIT;
         struct fs_attr a;
-        err = node_attr(fs, &rc, &f->rt, path, &a, &content);
+        err = node_attr(fs, rc, &f->rt, path, &a, &content);
         if (err) {
-            fail(ctx, &f->rt, &rc.err, err);
-            render_ctx_done(&rc);
+            fail(ctx, &f->rt, &rc->err, err);
+            node_ctx_done(&nc);
             sb_free(&content);
             file_free(&f->h);
             return err;
         }
-        render_ctx_done(&rc);
+        node_ctx_done(&nc);
         f->mtime = a.mtime;
         f->data = sb_detach(&content, &f->len);
         if (!f->direct_io) {
             bool size_ok, pages_ok;
-            nodemeta_opened(fs->meta, path, content_hash(f->data, f->len), (off_t)f->len,
-                            &size_ok, &pages_ok);
+            nodemeta_opened(fs->meta, path, content_hash(f->data, f->len), (off_t)f->len, &size_ok,
+                            &pages_ok);
             if (!size_ok) {
                 /* The kernel may hold an older size for up to attr_timeout:
                  * read this snapshot past it, and have the size refreshed. */
@@ -564,13 +346,13 @@ static int exists(struct fs *fs, const char *path, struct route *rt, const struc
     int err = route_path(path, rt);
     if (err)
         return err;
-    struct fs_source s;
-    struct render_ctx rc;
-    ctx_init(&rc, &s, fs, ctx, false);
-    err = check_exists(fs, &rc, rt);
+    struct node_ctx nc;
+    node_ctx_init(&nc, fs, ctx, false);
+    struct render_ctx *rc = &nc.rc;
+    err = node_exists(fs, rc, rt);
     if (err)
-        fail(ctx, rt, &rc.err, err);
-    render_ctx_done(&rc);
+        fail(ctx, rt, &rc->err, err);
+    node_ctx_done(&nc);
     return err;
 }
 
@@ -602,21 +384,21 @@ int fs_readlink(struct fs *fs, const char *path, char *buf, size_t size, const s
         return err;
     if (!S_ISLNK(node_type(rt.kind)->mode))
         return -EINVAL;
-    struct fs_source s;
-    struct render_ctx rc;
-    ctx_init(&rc, &s, fs, ctx, false);
+    struct node_ctx nc;
+    node_ctx_init(&nc, fs, ctx, false);
+    struct render_ctx *rc = &nc.rc;
     struct strbuf target = STRBUF_INIT;
     struct fs_attr a;
-    err = node_attr(fs, &rc, &rt, path, &a, &target);
+    err = node_attr(fs, rc, &rt, path, &a, &target);
     if (err) {
-        fail(ctx, &rt, &rc.err, err);
+        fail(ctx, &rt, &rc->err, err);
     } else if (size > 0) {
         size_t n = target.len < size - 1 ? target.len : size - 1;
         memcpy(buf, target.data, n);
         buf[n] = '\0';
     }
     sb_free(&target);
-    render_ctx_done(&rc);
+    node_ctx_done(&nc);
     return err;
 }
 
@@ -658,8 +440,7 @@ int fs_rmdir(struct fs *fs, const char *path, const struct op_ctx *ctx)
 
 /* ---- for actions ------------------------------------------------------------ */
 
-pthread_mutex_t *fs_write_lock(struct fs *fs, const char *tenant, const char *sub,
-                               const char *what)
+pthread_mutex_t *fs_write_lock(struct fs *fs, const char *tenant, const char *sub, const char *what)
 {
     struct strbuf key = STRBUF_INIT;
     sb_printf(&key, "%s\n%s\n%s", tenant ? tenant : "", sub ? sub : "", what ? what : "");

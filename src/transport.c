@@ -15,52 +15,7 @@
 #include "ratelimit.h"
 #include "stats.h"
 #include "strbuf.h"
-
-#define BACKOFF_BASE_MS 250
-#define BACKOFF_CAP_MS 8000
-
-enum req_where { Q_NONE, Q_FOREGROUND, Q_BACKGROUND, Q_DELAYED, Q_ACTIVE, Q_DONE };
-
-struct http_request {
-    atomic_int refs;
-    struct transport *t;
-    enum http_method method;
-    char *url, *path, *body;
-    enum api_endpoint ep;
-    enum request_class cls;
-    int64_t budget_ms, attempt_ms;
-    int64_t deadline_ms; /* 0 until the budget starts */
-    int64_t due_ms;      /* delayed retry time */
-    int attempts;
-    enum req_where where;
-    struct http_request *prev, *next;
-    /* Per attempt, transport thread only. */
-    CURL *easy;
-    struct strbuf resp;
-    int retry_after_s;
-    bool too_big;
-    char errbuf[CURL_ERROR_SIZE];
-    http_done_fn done;
-    void *arg;
-};
-
-struct queue {
-    struct http_request *head, *tail;
-    size_t len;
-};
-
-struct transport {
-    struct transport_config cfg;
-    char *base_url, *api_key, *cafile;
-    CURLM *multi;
-    struct curl_slist *headers, *body_headers;
-    pthread_t thread;
-    bool running;
-    pthread_mutex_t lock;
-    bool stopping;
-    struct queue fg, bg, delayed, active;
-    struct ratelimit rl;
-};
+#include "transport_internal.h"
 
 static void q_push(struct queue *q, struct http_request *r)
 {
@@ -174,8 +129,8 @@ void transport_request_put(struct http_request *r)
 
 struct http_request *transport_submit(struct transport *t, enum http_method method,
                                       const char *path, const char *body, enum api_endpoint ep,
-                                      enum request_class cls, int64_t budget_ms,
-                                      int64_t attempt_ms, http_done_fn done, void *arg)
+                                      enum request_class cls, int64_t budget_ms, int64_t attempt_ms,
+                                      http_done_fn done, void *arg)
 {
     struct http_request *r = xcalloc(1, sizeof *r);
     atomic_init(&r->refs, 2); /* the caller's and the queue's */
@@ -224,109 +179,6 @@ void transport_promote(struct transport *t, struct http_request *r)
         curl_multi_wakeup(t->multi);
 }
 
-/* ---- one attempt ---------------------------------------------------- */
-
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
-{
-    struct http_request *r = arg;
-    size_t len = size * n;
-    if (r->resp.len + len > TRANSPORT_MAX_BODY) {
-        r->too_big = true;
-        return 0; /* abort the transfer */
-    }
-    sb_append(&r->resp, data, len);
-    return len;
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *arg)
-{
-    struct http_request *r = arg;
-    size_t len = size * n;
-    static const char name[] = "retry-after:";
-    if (len > sizeof name && strncasecmp(data, name, sizeof name - 1) == 0) {
-        char value[64];
-        size_t vlen = len - (sizeof name - 1);
-        if (vlen >= sizeof value)
-            vlen = sizeof value - 1;
-        memcpy(value, data + sizeof name - 1, vlen);
-        value[vlen] = '\0';
-        char *end;
-        long secs = strtol(value, &end, 10);
-        if (end != value && secs >= 0) {
-            r->retry_after_s = (int)(secs > 86400 ? 86400 : secs);
-        } else {
-            time_t when = curl_getdate(value, NULL);
-            time_t now = time(NULL);
-            if (when > now)
-                r->retry_after_s = (int)(when - now > 86400 ? 86400 : when - now);
-        }
-    }
-    return len;
-}
-
-static CURL *make_easy(struct transport *t, struct http_request *r, int64_t now)
-{
-    CURL *e = curl_easy_init();
-    if (!e)
-        return NULL;
-    int64_t left = r->deadline_ms - now;
-    int64_t total = r->attempt_ms < left ? r->attempt_ms : left;
-    if (total < 1)
-        total = 1;
-    int64_t connect = total < 10000 ? total : 10000;
-    curl_easy_setopt(e, CURLOPT_URL, r->url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "tenantcorefs/" TC_VERSION);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->body ? t->body_headers : t->headers);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)total);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)connect);
-    /* A server that drips bytes is as dead as a silent one. */
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 10L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(t->cfg.timeout_s < 10 ? t->cfg.timeout_s : 10));
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (t->cafile)
-        curl_easy_setopt(e, CURLOPT_CAINFO, t->cafile);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-    switch (r->method) {
-    case HTTP_GET:
-        break;
-    case HTTP_POST:
-        curl_easy_setopt(e, CURLOPT_POST, 1L);
-        break;
-    case HTTP_PATCH:
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "PATCH");
-        break;
-    case HTTP_DELETE:
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
-        break;
-    }
-    if (r->method != HTTP_GET) {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)(r->body ? strlen(r->body) : 0));
-        /* libcurl replays a request on a reused connection that turns out
-         * dead; for a write that may apply it twice. */
-        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
-    }
-    return e;
-}
-
-static const char *method_name(enum http_method m)
-{
-    static const char *const names[] = {"GET", "POST", "PATCH", "DELETE"};
-    return names[m];
-}
-
 /* ---- completion and retries ------------------------------------------ */
 
 static void finish(struct transport *t, struct http_request *r, const struct http_result *res)
@@ -346,111 +198,37 @@ static void fail_now(struct transport *t, struct http_request *r, int err, const
     finish(t, r, &res);
 }
 
-static int errno_from_curl(CURL *e, CURLcode code)
-{
-    long os = 0;
-    switch (code) {
-    case CURLE_COULDNT_CONNECT:
-        curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os);
-        if (os == ECONNREFUSED || os == EHOSTUNREACH || os == ENETUNREACH || os == ETIMEDOUT)
-            return (int)os;
-        return ECONNREFUSED;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return EHOSTUNREACH;
-    case CURLE_OPERATION_TIMEDOUT:
-        return ETIMEDOUT;
-    default:
-        return EIO;
-    }
-}
-
-/* Whether the request certainly never reached the server. */
-static bool not_sent(CURL *e, CURLcode code)
-{
-    if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
-        code == CURLE_COULDNT_RESOLVE_PROXY)
-        return true;
-    if (code == CURLE_OPERATION_TIMEDOUT) {
-        curl_off_t connected = 0;
-        curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connected);
-        return connected == 0;
-    }
-    return false;
-}
-
-static int64_t backoff_ms(int attempt)
-{
-    int64_t d = BACKOFF_BASE_MS;
-    for (int i = 1; i < attempt && d < BACKOFF_CAP_MS; i++)
-        d *= 2;
-    if (d > BACKOFF_CAP_MS)
-        d = BACKOFF_CAP_MS;
-    /* Full jitter over the upper half keeps retries from marching in step. */
-    return d / 2 + (int64_t)(random() % (d / 2 + 1));
-}
-
-/* Called on the transport thread when an attempt ends. */
+/* Called on the transport thread when an attempt ends: retry it later, or
+ * hand its answer to the caller. */
 static void attempt_done(struct transport *t, struct http_request *r, CURLcode code)
 {
-    CURL *e = r->easy;
-    long status = 0, conns = 0;
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &conns);
-    atomic_fetch_add(&g_stats.connections, (unsigned long)conns);
+    struct attempt_outcome o;
+    attempt_outcome(t, r, code, &o);
     atomic_fetch_sub(&g_stats.in_flight, 1);
-
-    int err = 0;
-    bool retryable = false;
-    const char *errmsg = "";
-    if (code != CURLE_OK) {
-        err = r->too_big ? EIO : errno_from_curl(e, code);
-        errmsg = r->too_big ? "the API's answer is larger than 16 MiB"
-                            : (r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
-        retryable = !r->too_big && (r->method == HTTP_GET || not_sent(e, code)) &&
-                    code != CURLE_PEER_FAILED_VERIFICATION && code != CURLE_SSL_CONNECT_ERROR &&
-                    code != CURLE_SSL_CACERT_BADFILE;
-        status = 0;
-    } else if (status == 429) {
-        retryable = true;
-    } else if (status >= 500) {
-        retryable = r->method == HTTP_GET;
-    }
-    log_debug("%s %s -> %ld%s%s (attempt %d)", method_name(r->method), r->path, status,
-              err ? " " : "", err ? errmsg : "", r->attempts);
-
     int64_t now = clock_mono_ms();
-    if (retryable && r->attempts <= t->cfg.retries) {
-        int64_t delay = backoff_ms(r->attempts);
-        if (r->retry_after_s > 0) {
-            int64_t ra = (int64_t)r->retry_after_s * 1000;
-            int64_t cap = (int64_t)t->cfg.timeout_s * 1000;
-            delay = ra < cap ? ra : cap;
-        }
-        if (now + delay < r->deadline_ms) {
-            curl_easy_cleanup(e);
-            r->easy = NULL;
-            atomic_fetch_add(&g_stats.retries, 1);
-            pthread_mutex_lock(&t->lock);
-            q_remove(&t->active, r);
-            r->due_ms = now + delay;
-            r->where = Q_DELAYED;
-            q_insert_due(&t->delayed, r);
-            pthread_mutex_unlock(&t->lock);
-            return;
-        }
+    if (o.retryable && r->attempts <= t->cfg.retries && now + o.delay_ms < r->deadline_ms) {
+        curl_easy_cleanup(r->easy);
+        r->easy = NULL;
+        atomic_fetch_add(&g_stats.retries, 1);
+        pthread_mutex_lock(&t->lock);
+        q_remove(&t->active, r);
+        r->due_ms = now + o.delay_ms;
+        r->where = Q_DELAYED;
+        q_insert_due(&t->delayed, r);
+        pthread_mutex_unlock(&t->lock);
+        return;
     }
-    struct http_result res = {.status = (int)status,
+    struct http_result res = {.status = o.status,
                               .body = r->resp.data ? r->resp.data : "",
                               .len = r->resp.len,
-                              .err = err,
-                              .errmsg = errmsg};
+                              .err = o.err,
+                              .errmsg = o.errmsg};
     pthread_mutex_lock(&t->lock);
     q_remove(&t->active, r);
     r->where = Q_DONE;
     pthread_mutex_unlock(&t->lock);
+    curl_easy_cleanup(r->easy);
     r->easy = NULL;
-    curl_easy_cleanup(e);
     finish(t, r, &res); /* may free r: nothing of r is touched after */
 }
 
@@ -488,8 +266,8 @@ static int64_t dispatch(struct transport *t)
             pthread_mutex_unlock(&t->lock);
             break;
         }
-        bool ready = (t->delayed.head && t->delayed.head->due_ms <= now) || t->fg.head ||
-                     t->bg.head;
+        bool ready =
+            (t->delayed.head && t->delayed.head->due_ms <= now) || t->fg.head || t->bg.head;
         if (!ready) {
             if (t->delayed.head)
                 wait = t->delayed.head->due_ms - now;
@@ -518,7 +296,7 @@ static int64_t dispatch(struct transport *t)
         r->retry_after_s = 0;
         r->too_big = false;
         r->errbuf[0] = '\0';
-        r->easy = make_easy(t, r, now);
+        r->easy = attempt_easy(t, r, now);
         if (!r->easy || curl_multi_add_handle(t->multi, r->easy) != CURLM_OK) {
             if (r->easy)
                 curl_easy_cleanup(r->easy);
@@ -557,9 +335,9 @@ static void cancel_all(struct transport *t)
 {
     for (;;) {
         pthread_mutex_lock(&t->lock);
-        struct queue *q = t->active.head ? &t->active
-                          : t->fg.head   ? &t->fg
-                          : t->bg.head   ? &t->bg
+        struct queue *q = t->active.head    ? &t->active
+                          : t->fg.head      ? &t->fg
+                          : t->bg.head      ? &t->bg
                           : t->delayed.head ? &t->delayed
                                             : NULL;
         struct http_request *r = q ? q->head : NULL;
@@ -660,16 +438,16 @@ static void call_done(struct http_request *req, const struct http_result *res, v
     pthread_mutex_unlock(&w->lock);
 }
 
-int transport_call(struct transport *t, enum http_method method, const char *path,
-                   const char *body, enum api_endpoint ep, int64_t budget_ms, int64_t attempt_ms,
+int transport_call(struct transport *t, enum http_method method, const char *path, const char *body,
+                   enum api_endpoint ep, int64_t budget_ms, int64_t attempt_ms,
                    struct http_answer *out)
 {
     memset(out, 0, sizeof *out);
     struct call_wait w = {.done = false, .out = out};
     pthread_mutex_init(&w.lock, NULL);
     pthread_cond_init(&w.cond, NULL);
-    struct http_request *r = transport_submit(t, method, path, body, ep, REQ_FOREGROUND,
-                                              budget_ms, attempt_ms, call_done, &w);
+    struct http_request *r = transport_submit(t, method, path, body, ep, REQ_FOREGROUND, budget_ms,
+                                              attempt_ms, call_done, &w);
     /* The transport ends every request by its deadline (or at shutdown),
      * so this wait is bounded. */
     pthread_mutex_lock(&w.lock);
