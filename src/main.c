@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fuse.h>
 #include <fuse_lowlevel.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,10 @@ int main(int argc, char **argv)
     struct daemon d;
     memset(&d, 0, sizeof d);
     struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+    /* Two malloc arenas instead of one per thread: answers are parsed on the
+     * transport thread and freed on FUSE threads, and per-thread arenas
+     * left that memory fragmented (measured: 3 MB of a 40 MB budget). */
+    mallopt(M_ARENA_MAX, 2);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     srandom((unsigned)clock_mono_ms() ^ (unsigned)getpid());
     int rc = 1;

@@ -1,8 +1,13 @@
-/* nodemeta: a hash table of per-path records behind one mutex. Records are
- * tiny and live as long as the mount: their number is bounded by the tree. */
+/* nodemeta: per-path records kept as a trie of path components (a record
+ * holds its own name and a pointer to its parent's record), so 60,000 paths
+ * sharing "/tenants/<GUID>/domains/<domain>/" do not store that prefix
+ * 60,000 times. One hash table finds a child by (parent, name); one mutex
+ * guards everything. Records live as long as the mount: their number is
+ * bounded by the tree. */
 #include "nodemeta.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,16 +15,19 @@
 #include "strbuf.h"
 
 struct meta_rec {
-    struct meta_rec *next;
-    uint64_t hash;      /* content last served */
-    time_t served_at;   /* when that content was first served */
-    off_t reported;     /* size last told to the kernel, -1 unknown */
-    uint64_t open_hash; /* content of the last open, 0 unknown */
-    char path[];
+    struct meta_rec *next;   /* hash chain */
+    struct meta_rec *parent; /* NULL for the root "/" */
+    uint64_t hash;           /* content last served, 0 none */
+    time_t served_at;        /* when that content was first served */
+    off_t reported;          /* size last told to the kernel, -1 unknown */
+    uint64_t open_hash;      /* content of the last open, 0 unknown */
+    bool recorded;           /* a path of its own, not only an ancestor */
+    char name[];             /* this component ("" for the root) */
 };
 
 struct nodemeta {
     pthread_mutex_t lock;
+    struct meta_rec *root;
     struct meta_rec **buckets;
     size_t nbuckets, count;
 };
@@ -34,9 +42,20 @@ uint64_t content_hash(const void *data, size_t len)
     return h ? h : 1;
 }
 
-static uint64_t path_hash(const char *s)
+static size_t slot(const struct nodemeta *nm, const struct meta_rec *parent, const char *name,
+                   size_t len)
 {
-    return content_hash(s, strlen(s));
+    uint64_t h = content_hash(name, len) ^ ((uint64_t)(uintptr_t)parent * 0x9e3779b97f4a7c15ULL);
+    return (size_t)(h & (nm->nbuckets - 1));
+}
+
+static struct meta_rec *rec_new(const struct meta_rec *parent, const char *name, size_t len)
+{
+    struct meta_rec *r = xcalloc(1, sizeof *r + len + 1);
+    memcpy(r->name, name, len);
+    r->parent = (struct meta_rec *)parent;
+    r->reported = -1;
+    return r;
 }
 
 struct nodemeta *nodemeta_new(void)
@@ -45,6 +64,7 @@ struct nodemeta *nodemeta_new(void)
     pthread_mutex_init(&nm->lock, NULL);
     nm->nbuckets = 4096;
     nm->buckets = xcalloc(nm->nbuckets, sizeof *nm->buckets);
+    nm->root = rec_new(NULL, "", 0);
     return nm;
 }
 
@@ -59,6 +79,7 @@ void nodemeta_free(struct nodemeta *nm)
             free(r);
         }
     }
+    free(nm->root);
     free(nm->buckets);
     pthread_mutex_destroy(&nm->lock);
     free(nm);
@@ -66,43 +87,59 @@ void nodemeta_free(struct nodemeta *nm)
 
 static void grow(struct nodemeta *nm)
 {
-    size_t n = nm->nbuckets * 2;
-    struct meta_rec **b = xcalloc(n, sizeof *b);
-    for (size_t i = 0; i < nm->nbuckets; i++) {
-        struct meta_rec *r = nm->buckets[i], *next;
+    size_t old_n = nm->nbuckets;
+    struct meta_rec **old = nm->buckets;
+    nm->nbuckets *= 2;
+    nm->buckets = xcalloc(nm->nbuckets, sizeof *nm->buckets);
+    for (size_t i = 0; i < old_n; i++) {
+        struct meta_rec *r = old[i], *next;
         for (; r; r = next) {
             next = r->next;
-            size_t j = path_hash(r->path) & (n - 1);
-            r->next = b[j];
-            b[j] = r;
+            size_t j = slot(nm, r->parent, r->name, strlen(r->name));
+            r->next = nm->buckets[j];
+            nm->buckets[j] = r;
         }
     }
-    free(nm->buckets);
-    nm->buckets = b;
-    nm->nbuckets = n;
+    free(old);
 }
 
-/* Find or create; called locked. */
-static struct meta_rec *rec(struct nodemeta *nm, const char *path, bool *created)
+/* The record of child name of parent, created if missing; called locked. */
+static struct meta_rec *child(struct nodemeta *nm, struct meta_rec *parent, const char *name,
+                              size_t len, bool *created)
 {
-    size_t j = path_hash(path) & (nm->nbuckets - 1);
+    size_t j = slot(nm, parent, name, len);
     for (struct meta_rec *r = nm->buckets[j]; r; r = r->next)
-        if (strcmp(r->path, path) == 0) {
-            *created = false;
+        if (r->parent == parent && strncmp(r->name, name, len) == 0 && r->name[len] == '\0')
             return r;
-        }
     if (nm->count >= nm->nbuckets) {
         grow(nm);
-        j = path_hash(path) & (nm->nbuckets - 1);
+        j = slot(nm, parent, name, len);
     }
-    size_t len = strlen(path);
-    struct meta_rec *r = xcalloc(1, sizeof *r + len + 1);
-    memcpy(r->path, path, len + 1);
-    r->reported = -1;
+    struct meta_rec *r = rec_new(parent, name, len);
     r->next = nm->buckets[j];
     nm->buckets[j] = r;
     nm->count++;
     *created = true;
+    return r;
+}
+
+/* The record of an absolute path, created (with its ancestors) if missing;
+ * *created tells whether the path's own record is new. Called locked. */
+static struct meta_rec *rec(struct nodemeta *nm, const char *path, bool *created)
+{
+    struct meta_rec *r = nm->root;
+    *created = false;
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        size_t len = strcspn(p, "/");
+        *created = false;
+        r = child(nm, r, p, len, created);
+        p += len;
+    }
+    r->recorded = true;
     return r;
 }
 
@@ -111,8 +148,8 @@ time_t nodemeta_served(struct nodemeta *nm, const char *path, uint64_t hash, tim
     bool created;
     pthread_mutex_lock(&nm->lock);
     struct meta_rec *r = rec(nm, path, &created);
-    if (created || r->hash != hash) {
-        r->served_at = (created && initial) ? initial : clock_wall();
+    if (r->hash == 0 || r->hash != hash) {
+        r->served_at = (r->hash == 0 && initial) ? initial : clock_wall();
         r->hash = hash;
     }
     time_t t = r->served_at;
@@ -150,14 +187,34 @@ void nodemeta_forget_kernel(struct nodemeta *nm, const char *path)
     pthread_mutex_unlock(&nm->lock);
 }
 
+/* Append r's path to sb (parents first). */
+static void rec_path(const struct meta_rec *r, struct strbuf *sb)
+{
+    if (!r->parent) {
+        sb_putc(sb, '/');
+        return;
+    }
+    rec_path(r->parent, sb);
+    if (sb->len > 1)
+        sb_putc(sb, '/');
+    sb_puts(sb, r->name);
+}
+
 void nodemeta_foreach(struct nodemeta *nm, const char *prefix,
                       void (*fn)(const char *path, void *arg), void *arg)
 {
     size_t n = strlen(prefix);
+    struct strbuf p = STRBUF_INIT;
     pthread_mutex_lock(&nm->lock);
     for (size_t i = 0; i < nm->nbuckets; i++)
-        for (struct meta_rec *r = nm->buckets[i]; r; r = r->next)
-            if (strncmp(r->path, prefix, n) == 0)
-                fn(r->path, arg);
+        for (struct meta_rec *r = nm->buckets[i]; r; r = r->next) {
+            if (!r->recorded)
+                continue;
+            sb_reset(&p);
+            rec_path(r, &p);
+            if (strncmp(p.data, prefix, n) == 0)
+                fn(p.data, arg);
+        }
     pthread_mutex_unlock(&nm->lock);
+    sb_free(&p);
 }
