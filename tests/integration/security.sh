@@ -73,7 +73,8 @@ OTHER=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
 # try_mount ARGS...: a mount that should be refused; sets RC, ERR, MS.
 try_mount() {
     mkdir -p "$T/m2"
-    local start=$(date +%s%N)
+    local start
+    start=$(date +%s%N)
     set +e
     env -u CURL_CA_BUNDLE timeout 20 "$TENANTCOREFS" "$@" >"$T/m2.out" 2>"$T/m2.err" </dev/null
     RC=$?
@@ -245,6 +246,7 @@ f_rw="tenants/$t/mailboxes/${mbs[0]}/daily_send_limit"
 mnt_start
 emu_stats_reset >/dev/null
 for cmd in "ls $MNT" "cat $MNT/$f_ro" "stat $MNT/tenants"; do
+    # shellcheck disable=SC2086 # a command and its path, split on purpose
     run_cmd "${OTHER[@]}" $cmd
     [[ $RC -ne 0 ]] || fail "without allow_other, nobody could: $cmd"
     assert_match "$ERR" "Permission denied" "without allow_other: $cmd"
