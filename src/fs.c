@@ -164,41 +164,27 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
         names_free(&ns);
         return err;
     }
-    nodemeta_served(fs->meta, path, names_hash(&ns), fs->mount_time);
+    uint64_t listing = names_hash(&ns);
+    nodemeta_served(fs->meta, path, listing, fs->mount_time);
     if (fs->cfg.prefetch)
         prefetch_arm(fs->prefetcher, &rt, list);
 
     struct fs_dir *d = xcalloc(1, sizeof *d);
+    d->path = xstrdup(path);
     size_t cap = 0;
     dir_add(d, &cap, ".");
     d->ents[0].attr.mode = S_IFDIR | 0755;
+    d->ents[0].attr_tried = true;
     dir_add(d, &cap, "..");
     d->ents[1].attr.mode = S_IFDIR | 0755;
-    struct strbuf child = STRBUF_INIT;
+    d->ents[1].attr_tried = true;
     for (size_t i = 0; i < ns.n; i++) {
         struct route crt;
         if (route_child(&rt, ns.v[i], &crt) != 0)
             continue;
         dir_add(d, &cap, ns.v[i]);
-        struct fs_dirent *e = &d->ents[d->n - 1];
-        e->attr.mode = node_type(crt.kind)->mode;
-        /* Full attributes only from what is already cached: listing must
-         * not cost one request per entry. */
-        sb_reset(&child);
-        route_format(&crt, &child);
-        struct node_ctx pnc;
-        node_ctx_init(&pnc, fs, ctx, true);
-        struct render_ctx *prc = &pnc.rc;
-        if (node_attr(fs, prc, &crt, child.data, &e->attr, NULL) == 0) {
-            e->attr_known = true;
-            if (S_ISREG(e->attr.mode))
-                nodemeta_reported(fs->meta, child.data, e->attr.size);
-        } else {
-            e->attr.mode = node_type(crt.kind)->mode;
-        }
-        node_ctx_done(&pnc);
+        d->ents[d->n - 1].attr.mode = node_type(crt.kind)->mode;
     }
-    sb_free(&child);
     names_free(&ns);
     node_ctx_done(&nc);
     handle_track(fs, &d->h, dir_free);
@@ -206,9 +192,36 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
     return 0;
 }
 
+void fs_dir_attr(struct fs *fs, struct fs_dir *d, size_t i, const struct op_ctx *ctx)
+{
+    struct fs_dirent *e = &d->ents[i];
+    if (e->attr_tried)
+        return;
+    e->attr_tried = true;
+    struct strbuf child = STRBUF_INIT;
+    sb_printf(&child, "%s/%s", strcmp(d->path, "/") == 0 ? "" : d->path, e->name);
+    struct route crt;
+    if (route_path(child.data, &crt) == 0) {
+        /* Full attributes only from what is already cached: listing must
+         * not cost one request per entry. */
+        struct node_ctx pnc;
+        node_ctx_init(&pnc, fs, ctx, true);
+        struct fs_attr a;
+        if (node_attr(fs, &pnc.rc, &crt, child.data, &a, NULL) == 0) {
+            e->attr = a;
+            e->attr_known = true;
+            if (S_ISREG(a.mode))
+                nodemeta_reported(fs->meta, child.data, a.size);
+        }
+        node_ctx_done(&pnc);
+    }
+    sb_free(&child);
+}
+
 static void dir_free(struct fs_handle *h)
 {
     struct fs_dir *d = (struct fs_dir *)h;
+    free(d->path);
     for (size_t i = 0; i < d->n; i++)
         free(d->ents[i].name);
     free(d->ents);

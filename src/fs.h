@@ -64,6 +64,7 @@ struct fs_dirent {
     char *name;
     struct fs_attr attr;
     bool attr_known; /* false: only the mode is known (content not cached) */
+    bool attr_tried; /* fs_dir_attr ran for this entry */
 };
 
 /* Links every open file and directory into fs->open_handles. */
@@ -74,7 +75,8 @@ struct fs_handle {
 
 struct fs_dir {
     struct fs_handle h;
-    struct fs_dirent *ents;
+    char *path;
+    struct fs_dirent *ents; /* snapshot of the listing at opendir */
     size_t n;
 };
 
@@ -94,6 +96,8 @@ void fs_destroy(struct fs *fs);
 
 int fs_getattr(struct fs *fs, const char *path, struct fs_attr *attr, const struct op_ctx *ctx);
 int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struct op_ctx *ctx);
+/* Fill in entry i's full attributes from what is cached (never fetches). */
+void fs_dir_attr(struct fs *fs, struct fs_dir *d, size_t i, const struct op_ctx *ctx);
 void fs_dir_free(struct fs *fs, struct fs_dir *d);
 int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
             const struct op_ctx *ctx);

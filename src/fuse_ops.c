@@ -70,7 +70,9 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
     (void)flags;
     struct fs *fs = the_fs();
     struct fs_dir *d = (struct fs_dir *)(uintptr_t)fi->fh;
+    struct op_ctx ctx = OP("readdir");
     for (size_t i = (size_t)off; i < d->n; i++) {
+        fs_dir_attr(fs, d, i, &ctx);
         struct stat st;
         to_stat(fs, &d->ents[i].attr, &st);
         enum fuse_fill_dir_flags fl = d->ents[i].attr_known ? FUSE_FILL_DIR_PLUS : 0;
