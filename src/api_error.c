@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
+
+#include "log.h"
 
 static const char *const endpoint_names[EP_COUNT] = {
     [EP_TENANTS_LIST] = "GET /v1/tenants",
@@ -41,8 +44,11 @@ static size_t utf8_seq_len(unsigned char c)
 /* Copy an untrusted string into a fixed field: control characters become
  * spaces so one failure stays one line in the errors file, and a cut never
  * leaves half of a UTF-8 sequence. */
-static void copy_clean(char *dst, size_t dstlen, const char *src)
+static void copy_clean(char *dst, size_t dstlen, const char *raw)
 {
+    /* Redact the key before the cut: a cut through the key would leave a
+     * prefix of it that redaction no longer recognizes. */
+    char *src = log_redact_dup(raw);
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)src; *p && o + 1 < dstlen; p++)
         dst[o++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
@@ -58,6 +64,7 @@ static void copy_clean(char *dst, size_t dstlen, const char *src)
         }
     }
     dst[o] = '\0';
+    free(src);
 }
 
 static const char *string_member(const cJSON *obj, const char *name)

@@ -56,12 +56,15 @@ void errlog_add(const char *op, const char *path, const struct api_error *e)
 
     struct strbuf sb = STRBUF_INIT;
     sb_printf(&sb, "%s %s %s %s %s %s %s", when, op, p, errno_name(e->err), status, code, msg);
-    log_warn("%s", sb.data + strlen(when) + 1);
+    /* The file is part of the tree: the key never goes into it. */
+    char *line = log_redact_dup(sb.data);
+    sb_free(&sb);
+    log_warn("%s", line + strlen(when) + 1);
 
     pthread_mutex_lock(&lock);
     size_t slot = total % ERRLOG_CAPACITY;
     free(ring[slot]);
-    ring[slot] = sb_detach(&sb, NULL);
+    ring[slot] = line;
     total++;
     pthread_mutex_unlock(&lock);
 }

@@ -3,6 +3,8 @@
 #include "fuse_ops.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
@@ -13,10 +15,33 @@ static struct fs *the_fs(void)
     return fuse_get_context()->private_data;
 }
 
+/* Whether thread tid has SIGKILL pending: the kernel queues it for a
+ * signal whose action is to terminate (Ctrl-C, SIGTERM, SIGKILL). */
+static bool fatal_signal_pending(pid_t tid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return true; /* the process is gone: nobody waits for the answer */
+    bool fatal = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long mask;
+        if ((sscanf(line, "SigPnd: %llx", &mask) == 1 || sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
+            (mask & (1ULL << (SIGKILL - 1))))
+            fatal = true;
+    }
+    fclose(f);
+    return fatal;
+}
+
+/* The kernel sends an interrupt for any signal the reader gets; only a
+ * fatal one may end the wait (as on NFS): a SIGCHLD or SIGWINCH must not
+ * turn a slow read into EINTR for a shell loop. */
 static bool interrupted(void *arg)
 {
     (void)arg;
-    return fuse_interrupted() != 0;
+    return fuse_interrupted() && fatal_signal_pending(fuse_get_context()->pid);
 }
 
 #define OP(name) {.op = (name), .interrupted = interrupted, .arg = NULL}

@@ -107,6 +107,16 @@ void log_redact(const char *msg, char *out, unsigned long outlen)
     pthread_mutex_unlock(&log_lock);
 }
 
+char *log_redact_dup(const char *msg)
+{
+    /* The redacted form is at most 15 bytes per occurrence of a key of at
+     * least one byte: 16× the input always fits. */
+    size_t cap = strlen(msg) * 16 + 64;
+    char *out = xmalloc(cap);
+    log_redact(msg, out, cap);
+    return out;
+}
+
 void tc_log(enum log_level level, const char *fmt, ...)
 {
     if (level > current_level)
@@ -118,9 +128,7 @@ void tc_log(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     sb_vprintf(&raw, fmt, ap);
     va_end(ap);
-    size_t cap = raw.len * 2 + 64;
-    char *line = xmalloc(cap);
-    log_redact(raw.data ? raw.data : "", line, cap);
+    char *line = log_redact_dup(raw.data ? raw.data : "");
     sb_free(&raw);
     if (strlen(line) > 2000)
         strcpy(line + 1997, "...");

@@ -180,6 +180,21 @@ int render_empty(struct render_ctx *rc, const struct route *rt, struct strbuf *o
     return 0;
 }
 
+/* A text value: a string, or an empty line when null or absent; any other
+ * type is not what the API documents (EIO, as for limits). */
+static int append_text_member(struct render_ctx *rc, const cJSON *item, const char *name,
+                              struct strbuf *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, name);
+    if (v && !cJSON_IsNull(v) && !cJSON_IsString(v)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s in the API's answer is not a string", name);
+        return rc_fail(rc, EIO, msg);
+    }
+    append_line(out, cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
+    return 0;
+}
+
 int render_tenant_name(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
 {
     const cJSON *item;
@@ -187,9 +202,7 @@ int render_tenant_name(struct render_ctx *rc, const struct route *rt, struct str
     if (err)
         return err;
     rc_stamp(rc, item);
-    const char *name = json_str(item, "tenant_name");
-    append_line(out, name ? name : "");
-    return 0;
+    return append_text_member(rc, item, "tenant_name", out);
 }
 
 /* A limit value: an integer, or "none" when null or absent. Anything else
@@ -225,9 +238,7 @@ int render_display_name(struct render_ctx *rc, const struct route *rt, struct st
     if (err)
         return err;
     rc_stamp(rc, item);
-    const char *name = json_str(item, "display_name");
-    append_line(out, name ? name : "");
-    return 0;
+    return append_text_member(rc, item, "display_name", out);
 }
 
 /* The GET shape is undocumented: daily_send_limit at the top level, else
