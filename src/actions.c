@@ -102,16 +102,25 @@ static int patch_mailbox(struct fs *fs, const struct route *rt, cJSON *body,
     return rc ? api_failed(fs, ctx, rt, &e, rc) : 0;
 }
 
-int write_daily_limit(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-                      const struct op_ctx *ctx)
+/* {"daily_send_limit": N} from a written value, or -EINVAL (recorded). */
+static int limit_body(const struct op_ctx *ctx, const struct route *rt, const char *buf,
+                      size_t len, cJSON **body)
 {
     int n;
     const char *why;
     if (value_parse_limit(buf, len, &n, &why) != 0)
         return refuse(ctx, rt, why);
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddNumberToObject(body, "daily_send_limit", n);
-    return patch_mailbox(fs, rt, body, ctx);
+    *body = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*body, "daily_send_limit", n);
+    return 0;
+}
+
+int write_daily_limit(struct fs *fs, const struct route *rt, const char *buf, size_t len,
+                      const struct op_ctx *ctx)
+{
+    cJSON *body;
+    int rc = limit_body(ctx, rt, buf, len, &body);
+    return rc ? rc : patch_mailbox(fs, rt, body, ctx);
 }
 
 int write_display_name(struct fs *fs, const struct route *rt, const char *buf, size_t len,
@@ -132,18 +141,16 @@ int write_display_name(struct fs *fs, const struct route *rt, const char *buf, s
 int write_policy_limit(struct fs *fs, const struct route *rt, const char *buf, size_t len,
                        const struct op_ctx *ctx)
 {
-    int n;
-    const char *why;
-    if (value_parse_limit(buf, len, &n, &why) != 0)
-        return refuse(ctx, rt, why);
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddNumberToObject(body, "daily_send_limit", n);
+    cJSON *body;
+    int rc = limit_body(ctx, rt, buf, len, &body);
+    if (rc)
+        return rc;
     if (rt->domain)
         cJSON_AddStringToObject(body, "domain_scope", rt->domain);
     struct api_error e;
     pthread_mutex_t *lock = fs_write_lock(fs, rt->tenant, rt->domain, "policy");
     pthread_mutex_lock(lock);
-    int rc = api_set_limits(fs->api, rt->tenant, body, NULL, &e);
+    rc = api_set_limits(fs->api, rt->tenant, body, NULL, &e);
     if (rc == 0) {
         /* The policy applies the limit to every mailbox in scope: the
          * policies, the mailboxes list and the usages all change. */
