@@ -10,7 +10,7 @@ TCFS_PACKAGES=(
     libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev
     curl jq rsync tar procps util-linux psmisc
     valgrind clang libclang-rt-14-dev bind9utils openssl attr python3
-    man-db groff-base bsdextrautils systemd dpkg-dev strace
+    man-db groff-base bsdextrautils systemd dpkg-dev strace nginx
 )
 
 missing=()
