@@ -1,8 +1,9 @@
 /* fuzz_error_body: api_error_from_http with any status, endpoint and body
  * (and api_error_set with any code and message). Whatever the server sends,
  * code and message are terminated within their fields, hold no control
- * characters, stay valid UTF-8 when the body was, and the errno is one SPEC
- * §6 maps an HTTP answer to.
+ * characters, stay valid UTF-8 when the body was (cut on a character
+ * boundary, no shorter than needed), never carry the API key, and the
+ * errno is one SPEC §6 maps an HTTP answer to.
  *
  * Input: byte 0 picks the endpoint and the mode, byte 1-2 the status, the
  * rest is the body (mode "set": code NUL message). */
@@ -12,6 +13,7 @@
 
 #include "api_error.h"
 #include "fuzz_check.h"
+#include "log.h"
 
 /* The statuses the table distinguishes, so most inputs hit one of them. */
 static const int statuses[] = {400, 401, 403, 404, 409, 413, 422, 429,
@@ -49,13 +51,36 @@ static void check_errno(const struct api_error *e, enum api_endpoint ep)
         FUZZ_CHECK(err == EIO);
 }
 
+/* The API key as the mount registers it: an error message that quotes it
+ * must not carry it (or a cut-off piece of it) into the errors file. */
+#define SECRET      "tc_live_k3Yq9ZpL2mXv7Rw4"
+#define SECRET_PART "k3Yq9ZpL"
+
+static size_t count(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void check_no_key(const char *field, const char *src)
+{
+    FUZZ_CHECK(!strstr(field, SECRET));
+    /* Where every piece of the key in the source belonged to a whole key,
+     * none may survive redaction (a cut through the key would leave one). */
+    if (src && count(src, SECRET_PART) == count(src, SECRET))
+        FUZZ_CHECK(!strstr(field, SECRET_PART));
+}
+
 /* A field copied from a valid UTF-8 string is its longest prefix of whole
  * characters that fits, control characters as spaces. */
 static void check_copy(const char *field, size_t size, const char *src)
 {
+    check_no_key(field, src);
     size_t len = strlen(src);
-    if (!fuzz_utf8_valid((const unsigned char *)src, len))
-        return;
+    if (strstr(src, SECRET) || !fuzz_utf8_valid((const unsigned char *)src, len))
+        return; /* redaction rewrites the key */
     size_t want = 0;
     while (want < len) {
         size_t n = 1;
@@ -127,5 +152,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)e.message, strlen(e.message)));
     }
     check_code_found(&e, body, len);
+    char *text = strndup((const char *)body, len);
+    check_no_key(e.code, memchr(body, '\0', len) || strstr(text, "\\") ? NULL : text);
+    check_no_key(e.message, memchr(body, '\0', len) || strstr(text, "\\") ? NULL : text);
+    free(text);
+    return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    log_set_secret(SECRET);
     return 0;
 }
