@@ -92,7 +92,8 @@ static inline const struct node_type *node_type(enum node_kind k)
 }
 
 /* Resolve an absolute path ("/tenants/x/name"). Syntax only: whether the
- * names exist is for the caller to check. 0, -ENOENT, or -ENAMETOOLONG. */
+ * names exist is for the caller to check. 0, -ENOENT, -ENOTDIR (through a
+ * file) or -ENAMETOOLONG. */
 int route_path(const char *path, struct route *out);
 /* The route of child name under dir (a parameter child when name is not a
  * literal child of dir). */
