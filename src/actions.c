@@ -118,7 +118,7 @@ static int limit_body(const struct op_ctx *ctx, const struct route *rt, const ch
 int write_daily_limit(struct fs *fs, const struct route *rt, const char *buf, size_t len,
                       const struct op_ctx *ctx)
 {
-    cJSON *body;
+    cJSON *body = NULL;
     int rc = limit_body(ctx, rt, buf, len, &body);
     return rc ? rc : patch_mailbox(fs, rt, body, ctx);
 }
@@ -141,7 +141,7 @@ int write_display_name(struct fs *fs, const struct route *rt, const char *buf, s
 int write_policy_limit(struct fs *fs, const struct route *rt, const char *buf, size_t len,
                        const struct op_ctx *ctx)
 {
-    cJSON *body;
+    cJSON *body = NULL;
     int rc = limit_body(ctx, rt, buf, len, &body);
     if (rc)
         return rc;
@@ -387,7 +387,7 @@ static int provision_outcome(const struct op_ctx *ctx, const struct route *rt,
 int write_provision(struct fs *fs, const struct route *rt, const char *buf, size_t len,
                     const struct op_ctx *ctx)
 {
-    cJSON *body;
+    cJSON *body = NULL;
     const char *why;
     if (value_parse_provision(buf, len, rt->domain, &body, &why) != 0)
         return refuse(ctx, rt, why);
