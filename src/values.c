@@ -146,8 +146,11 @@ static int check_display_name(const char *s, size_t len, const char **why)
     bool blank = true;
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        i += utf8_decode(p + i, len - i, &cp);
+        uint32_t cp = 0;
+        size_t n = utf8_decode(p + i, len - i, &cp);
+        if (n == 0) /* cannot happen after utf8_valid; keeps the loop finite */
+            return refuse(why, "name is not valid UTF-8");
+        i += n;
         if (is_control_or_break(cp))
             return refuse(why, "name contains a control character or a line break");
         if (!is_blank(cp))
