@@ -19,9 +19,6 @@ enum node_kind {
     N_TENANT_SYNC,
     N_TENANT_LAST_SYNC,
     N_TENANT_LIMIT,
-    N_TENANT_HEALTH,
-    N_TENANT_ZONE,
-    N_TENANT_CSV,
     N_DOMAINS,
     N_DOMAIN,
     N_DOMAIN_JSON,
@@ -41,6 +38,11 @@ enum node_kind {
     N_USAGE_JSON,
     N_DAILY_LIMIT,
     N_DISPLAY_NAME,
+    /* Views after the directories they summarize: listings follow this
+     * order, so a walk reads the data first and the views from cache. */
+    N_TENANT_HEALTH,
+    N_TENANT_ZONE,
+    N_TENANT_CSV,
     N_HEALTH,
     N_BY_NAME,
     N_BY_NAME_LINK,
