@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static uint64_t hash_str(const char *s)
 {
@@ -192,6 +193,11 @@ cJSON *stats_to_json(struct stats *st, bool with_paths)
 {
     cJSON *o = cJSON_CreateObject();
     pthread_mutex_lock(&st->mu);
+    /* The moment these totals were read, so a client can turn two
+     * snapshots into an exact rate whatever its own scheduling delays. */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    cJSON_AddNumberToObject(o, "clock_ms", (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000));
     cJSON_AddNumberToObject(o, "total", (double)st->total);
     cJSON_AddNumberToObject(o, "connections", (double)st->connections);
     cJSON_AddNumberToObject(o, "in_flight", (double)st->in_flight);

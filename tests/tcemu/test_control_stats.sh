@@ -56,6 +56,12 @@ assert_jq "by_path with query" "$stats" ".by_path[\"GET /v1/tenants/$T0/mailbox-
 assert_jq "by_path tenants" "$stats" '.by_path["GET /v1/tenants"]' 3
 assert_jq "distinct_paths" "$stats" .distinct_paths 11
 assert_jq "in_flight" "$stats" .in_flight 0
+# clock_ms: monotonic milliseconds at the snapshot, so two snapshots give a rate.
+c1=$(jq -r .clock_ms <<<"$stats")
+sleep 0.3
+c2=$(curl -sS "$EMU_URL/_emu/stats" | jq -r .clock_ms)
+[[ "$c1" =~ ^[0-9]+$ && "$c2" =~ ^[0-9]+$ ]] || fail "clock_ms is not an integer: $c1 $c2"
+(( c2 - c1 >= 300 && c2 - c1 < 5000 )) || fail "clock_ms moved $((c2 - c1)) ms over a 0.3 s sleep"
 assert_jq "writes count" "$stats" '.writes | length' 5
 assert_jq "writes" "$stats" '[.writes[] | [.method, .status]] | tostring' '[["PATCH",200],["PATCH",400],["POST",200],["POST",400],["DELETE",405]]'
 assert_jq "write path" "$stats" '.writes[0].path' "/v1/tenants/$T0/mailboxes/$M"
