@@ -28,3 +28,9 @@ int64_t ratelimit_take(struct ratelimit *rl, int64_t now_ms)
     int64_t wait = (int64_t)ceil((1.0 - rl->tokens) * 1000.0 / rl->rate);
     return wait > 0 ? wait : 1;
 }
+
+void ratelimit_refund(struct ratelimit *rl)
+{
+    if (rl->rate > 0 && rl->tokens + 1.0 <= rl->capacity)
+        rl->tokens += 1.0;
+}

@@ -17,5 +17,7 @@ struct ratelimit {
 void ratelimit_init(struct ratelimit *rl, double rate, int64_t now_ms);
 /* Take a token if one is available: 0, else the ms to wait for one. */
 int64_t ratelimit_take(struct ratelimit *rl, int64_t now_ms);
+/* Give back a token taken for a request that was never sent. */
+void ratelimit_refund(struct ratelimit *rl);
 
 #endif

@@ -285,6 +285,8 @@ static int64_t dispatch(struct transport *t)
         if (!expired) {
             r->where = Q_ACTIVE;
             q_push(&t->active, r);
+        } else {
+            ratelimit_refund(&t->rl); /* nothing was sent */
         }
         pthread_mutex_unlock(&t->lock);
         if (expired) {

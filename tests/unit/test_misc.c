@@ -97,6 +97,20 @@ static void test_ratelimit(void)
     /* Time going backwards does not mint tokens. */
     CHECK(ratelimit_take(&rl, 5) > 0);
 
+    /* A refunded token (a request that expired in the queue) can be taken
+     * again at once, but refunds never grow the bucket past its burst. */
+    ratelimit_init(&rl, 100, 0);
+    CHECK_INT(ratelimit_take(&rl, 0), 0);
+    CHECK(ratelimit_take(&rl, 0) > 0);
+    ratelimit_refund(&rl);
+    CHECK_INT(ratelimit_take(&rl, 0), 0);
+    for (int i = 0; i < 100; i++)
+        ratelimit_refund(&rl);
+    long burst = 0;
+    while (ratelimit_take(&rl, 0) == 0)
+        burst++;
+    CHECK(burst <= 10);
+
     /* 0 (and nonsense) means unlimited. */
     ratelimit_init(&rl, 0, 0);
     long n = 0;
