@@ -77,44 +77,34 @@ static void redacted_form(const char *key, char *out, size_t outlen)
     snprintf(out, outlen, "%.*s\xe2\x80\xa6", (int)keep, key);
 }
 
+char *log_redact_dup(const char *msg)
+{
+    struct strbuf sb = STRBUF_INIT;
+    pthread_mutex_lock(&log_lock);
+    if (secret) {
+        char red[32];
+        redacted_form(secret, red, sizeof red);
+        size_t slen = strlen(secret);
+        const char *hit;
+        while ((hit = strstr(msg, secret))) {
+            sb_append(&sb, msg, (size_t)(hit - msg));
+            sb_puts(&sb, red);
+            msg = hit + slen;
+        }
+    }
+    pthread_mutex_unlock(&log_lock);
+    sb_puts(&sb, msg);
+    return sb_detach(&sb, NULL);
+}
+
 void log_redact(const char *msg, char *out, unsigned long outlen)
 {
     if (outlen == 0)
         return;
-    pthread_mutex_lock(&log_lock);
-    if (!secret) {
-        snprintf(out, outlen, "%s", msg);
-        pthread_mutex_unlock(&log_lock);
-        return;
-    }
-    char red[32];
-    redacted_form(secret, red, sizeof red);
-    size_t slen = strlen(secret), o = 0;
-    const char *p = msg;
-    while (*p && o + 1 < outlen) {
-        if (strncmp(p, secret, slen) == 0) {
-            size_t n = strlen(red);
-            if (o + n >= outlen)
-                break;
-            memcpy(out + o, red, n);
-            o += n;
-            p += slen;
-        } else {
-            out[o++] = *p++;
-        }
-    }
-    out[o] = '\0';
-    pthread_mutex_unlock(&log_lock);
-}
-
-char *log_redact_dup(const char *msg)
-{
-    /* The redacted form is at most 15 bytes per occurrence of a key of at
-     * least one byte: 16× the input always fits. */
-    size_t cap = strlen(msg) * 16 + 64;
-    char *out = xmalloc(cap);
-    log_redact(msg, out, cap);
-    return out;
+    /* Redact, then cut: the cut can only shorten the redacted form. */
+    char *red = log_redact_dup(msg);
+    snprintf(out, outlen, "%s", red);
+    free(red);
 }
 
 void tc_log(enum log_level level, const char *fmt, ...)

@@ -350,21 +350,22 @@ static int cmp_link(const void *a, const void *b, void *arg)
 /* base~<id>: at most idmax bytes of the id, cut on a character boundary
  * (a name must stay valid UTF-8), and base cut so the whole fits in a
  * file name. */
+/* The length of s cut to at most max bytes without splitting a character
+ * (s is valid UTF-8). */
+static size_t utf8_prefix(const char *s, size_t max)
+{
+    size_t len = strlen(s);
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 static char *link_with_id(const char *base, const char *id, size_t idmax)
 {
-    size_t idlen = strlen(id);
-    if (idlen > idmax) {
-        idlen = idmax;
-        while (idlen > 0 && ((unsigned char)id[idlen] & 0xC0) == 0x80)
-            idlen--;
-    }
-    size_t blen = strlen(base);
-    size_t room = NAME_MAX_BYTES - 1 - idlen; /* idmax < NAME_MAX_BYTES */
-    if (blen > room) {
-        blen = room;
-        while (blen > 0 && ((unsigned char)base[blen] & 0xC0) == 0x80)
-            blen--;
-    }
+    size_t idlen = utf8_prefix(id, idmax);
+    size_t blen = utf8_prefix(base, NAME_MAX_BYTES - 1 - idlen); /* idmax < NAME_MAX_BYTES */
     struct strbuf sb = STRBUF_INIT;
     sb_printf(&sb, "%.*s~%.*s", (int)blen, base, (int)idlen, id);
     return sb_detach(&sb, NULL);

@@ -15,12 +15,6 @@ mapfile -t mbs < <(emu_get "/v1/tenants/$t/mailboxes" | jq -r '.mailboxes[].id')
 ((${#mbs[@]} >= 3)) || fail "the fleet has fewer than 3 mailboxes in tenant $t"
 mb_api="/v1/tenants/$t/mailboxes"
 
-# now_ms: wall-clock milliseconds, without a fork.
-now_ms() {
-    local s=${EPOCHREALTIME/./}
-    echo $((s / 1000))
-}
-
 # write_value FILE VALUE: one write(2) of VALUE; sets RC, ERR, ELAPSED (ms).
 write_value() {
     local start

@@ -20,11 +20,6 @@ mb_api="/v1/tenants/$t/mailboxes"
 BOUND_MS=5250
 mnt_start -o timeout=2,retries=1,prefetch=0
 
-now_ms() {
-    local s=${EPOCHREALTIME/./}
-    echo $((s / 1000))
-}
-
 # timed CMD...: runs CMD; sets RC, OUT, ERR and MS (its duration).
 timed() {
     local start

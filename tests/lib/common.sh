@@ -16,6 +16,7 @@
 #   emu_fetch M PATH [J]  an API call; sets EMU_BODY and EMU_STATUS
 #   fail MSG / assert_eq ACTUAL EXPECTED MSG / assert_match ACTUAL REGEX MSG
 #   run_cmd CMD...        runs CMD, captures RC, OUT (stdout), ERR (stderr)
+#   now_ms                wall-clock milliseconds, without a fork
 
 set -euo pipefail
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +28,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/tcfs-test.XXXXXX")
 MNT=""
 FS_PID=""
 TEST_NAME=$(basename "$0" .sh)
+
+now_ms() {
+    local s=${EPOCHREALTIME/./}
+    echo $((s / 1000))
+}
 
 fail() {
     echo "FAIL [$TEST_NAME]: $*" >&2

@@ -308,6 +308,19 @@ static void expect_hit(struct cache *c, enum res_kind kind, const char *tenant, 
     resource_put(out);
 }
 
+/* Expect a miss answered by the API with answer, which the reader gets. */
+static void expect_fetch(struct cache *c, enum res_kind kind, const char *tenant, const char *sub,
+                         struct resource *answer)
+{
+    bool fetched;
+    struct resource *out = NULL;
+    int rc = get_answering(c, kind, tenant, sub, answer, 0, &fetched, &out, NULL);
+    CHECK_INT(rc, 0);
+    CHECK(fetched);
+    CHECK(out == answer);
+    resource_put(out);
+}
+
 static const struct cache_fetcher fetcher = {fake_start, fake_promote, &F};
 
 static struct cache *new_cache(int64_t ttl, int64_t stale, size_t max_bytes, int64_t hold)
@@ -378,10 +391,7 @@ static void test_ttl(void)
 
     /* Another key is independent. */
     struct resource *rb = tenant_res(T_B, 1, 10);
-    rc = get_answering(c, RES_TENANT, T_B, NULL, rb, 0, &fetched, &out, NULL);
-    CHECK(fetched);
-    CHECK(out == rb);
-    resource_put(out);
+    expect_fetch(c, RES_TENANT, T_B, NULL, rb);
     expect_hit(c, RES_TENANT, T_A, NULL, r2);
 
     /* cache_prefetch of a fresh entry does nothing. */
@@ -686,10 +696,7 @@ static void test_not_found(void)
     expect_hit(c, RES_POLICY, T_A, DOMAIN, none);
     /* The tenant-wide policy is another entry. */
     struct resource *tp = mkres(RES_POLICY, "{\"daily_send_limit\":20}");
-    rc = get_answering(c, RES_POLICY, T_A, "", tp, 0, &fetched, &out, &err);
-    CHECK(fetched);
-    CHECK(out == tp);
-    resource_put(out);
+    expect_fetch(c, RES_POLICY, T_A, "", tp);
     cache_free(c);
 }
 
@@ -878,14 +885,8 @@ static void test_drop(void)
     CHECK(cached(c, RES_TENANT, T_A "0", NULL));
 
     /* A dropped entry is fetched again. */
-    bool fetched;
-    struct resource *out;
     struct resource *fresh = mkres(RES_MAILBOXES, "{\"mailboxes\":[]}");
-    int rc = get_answering(c, RES_MAILBOXES, T_A, NULL, fresh, 0, &fetched, &out, NULL);
-    CHECK_INT(rc, 0);
-    CHECK(fetched);
-    CHECK(out == fresh);
-    resource_put(out);
+    expect_fetch(c, RES_MAILBOXES, T_A, NULL, fresh);
 
     cache_drop_all(c);
     for (size_t i = 0; i < n; i++)
@@ -917,11 +918,7 @@ static void test_drop_during_fetch(void)
     CHECK_INT(refs(old), 1); /* nobody kept the late answer */
     resource_put(old);
     struct resource *nw = mkres(RES_MAILBOXES, "{\"mailboxes\":[],\"version\":2}");
-    int rc = get_answering(c, RES_MAILBOXES, T_A, NULL, nw, 0, &fetched, &out, NULL);
-    CHECK_INT(rc, 0);
-    CHECK(fetched);
-    CHECK(out == nw);
-    resource_put(out);
+    expect_fetch(c, RES_MAILBOXES, T_A, NULL, nw);
 
     /* cache_drop_prefix, with a foreground reader already waiting: that
      * reader gets the answer it asked for; later readers do not. */
@@ -942,7 +939,8 @@ static void test_drop_during_fetch(void)
     resource_put(g.out);
     CHECK(!cached(c, RES_MAILBOXES, T_A, NULL));
     nw = mkres(RES_MAILBOXES, "{\"mailboxes\":[],\"version\":4}");
-    rc = get_answering(c, RES_MAILBOXES, T_A, NULL, nw, 0, &fetched, &out, NULL);
+    int rc = get_answering(c, RES_MAILBOXES, T_A, NULL, nw, 0, &fetched, &out, NULL);
+    CHECK_INT(rc, 0);
     CHECK(fetched);
     CHECK(out == nw);
     CHECK_INT(res_version(out), 4);
@@ -959,11 +957,7 @@ static void test_drop_during_fetch(void)
         complete_err(fetch, EIO, 500, "late");
     CHECK(!cached(c, RES_MAILBOXES, T_A, NULL));
     nw = mkres(RES_MAILBOXES, "{\"mailboxes\":[],\"version\":5}");
-    rc = get_answering(c, RES_MAILBOXES, T_A, NULL, nw, 0, &fetched, &out, NULL);
-    CHECK_INT(rc, 0);
-    CHECK(fetched);
-    CHECK(out == nw);
-    resource_put(out);
+    expect_fetch(c, RES_MAILBOXES, T_A, NULL, nw);
     cache_drop_all(c);
     CHECK_INT(cache_bytes(c), 0);
     cache_free(c);
@@ -973,8 +967,6 @@ static void test_insert_during_fetch(void)
 {
     struct cache *c = new_cache(30000, 300000, 64 << 20, 5000);
     struct res_id id = rid(RES_DOMAINS, T_A, NULL);
-    bool fetched;
-    struct resource *out;
 
     cache_prefetch(c, &id);
     struct cache_fetch *fetch = take_pending(1000, NULL);
@@ -1022,11 +1014,7 @@ static void test_insert_during_fetch(void)
     /* The inserted answer ages like any other. */
     clock_advance_fake(30000);
     struct resource *r4 = mkres(RES_DOMAINS, "{\"domains\":[],\"version\":7}");
-    int rc = get_answering(c, RES_DOMAINS, T_A, NULL, r4, 0, &fetched, &out, NULL);
-    CHECK_INT(rc, 0);
-    CHECK(fetched);
-    CHECK(out == r4);
-    resource_put(out);
+    expect_fetch(c, RES_DOMAINS, T_A, NULL, r4);
     cache_drop_all(c);
     CHECK_INT(cache_bytes(c), 0);
     cache_free(c);
