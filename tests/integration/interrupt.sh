@@ -10,6 +10,26 @@ t=$(emu_get /v1/tenants | jq -r '.tenants[0].tenant_id')
 m=$(emu_get "/v1/tenants/$t/mailboxes" | jq -r '.mailboxes[0].id')
 ls "$MNT/tenants/$t/mailboxes" >/dev/null # the lists are cached; usage is not
 
+# Signal the reader only once it is cat itself (perl has restored SIGINT)
+# asleep in a FUSE request: on a loaded machine perl may take over a second
+# to start, and a SIGINT it still ignores would be lost.
+wait_blocked_in_fuse() {
+    local pid=$1 i comm wchan
+    for ((i = 0; i < 200; i++)); do
+        kill -0 "$pid" 2>/dev/null || fail "the reader did not wait for the slow API"
+        comm=$(cat "/proc/$pid/comm" 2>/dev/null) || comm=""
+        wchan=$(cat "/proc/$pid/wchan" 2>/dev/null) || wchan=""
+        # wchan names the kernel function (request_wait_answer, or its
+        # caller where that is inlined); "0" where the kernel hides it.
+        if [[ $comm == cat && ($wchan == request_wait_answer || $wchan == *fuse* || $wchan == 0) ]] &&
+            ! [[ $(cut -d' ' -f1 "/proc/$pid/syscall" 2>/dev/null) == running ]]; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    fail "the reader is not waiting in a FUSE request after 10 s (comm=$comm, wchan=$wchan)"
+}
+
 emu_config '{"latency_ms": 20000}' >/dev/null
 for sig in INT TERM; do
     # Background jobs of a script start with SIGINT ignored: perl restores
@@ -17,8 +37,7 @@ for sig in INT TERM; do
     perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' cat "$MNT/tenants/$t/mailboxes/$m/usage.json" \
         >/dev/null 2>"$T/cat.err" &
     pid=$!
-    sleep 1
-    kill -0 "$pid" 2>/dev/null || fail "the reader did not wait for the slow API"
+    wait_blocked_in_fuse "$pid"
     start=$(date +%s%N)
     kill -"$sig" "$pid"
     rc=0
