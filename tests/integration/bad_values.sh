@@ -33,8 +33,7 @@ declare -A before
 for k in "${!target[@]}"; do
     before[$k]=$(cat "$MNT${target[$k]}")
 done
-# Let the last responses settle before counting.
-sleep 0.3
+emu_settle # before counting
 total0=$(emu_total)
 writes0=$(writes_len)
 cases=0

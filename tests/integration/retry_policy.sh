@@ -101,7 +101,7 @@ echo "429 with Retry-After 2: the write succeeded after $ELAPSED ms"
 # connections, N writes open N connections.
 emu_stats_reset >/dev/null
 cat "$MNT/tenants/$t/mailboxes/${mbs[0]}/usage.json" >/dev/null
-sleep 0.5 # let prefetches of the other usages finish
+emu_settle # prefetches of the other usages
 c0=$(emu_stats | jq .connections)
 for v in 3 4 5; do
     write_value "$f0" "$v"

@@ -42,19 +42,6 @@ read_back() {
     assert_eq "$(wc -c <"$f")" "$((${#want} + 1))" "$what: one value and a newline"
 }
 
-# Wait until no request is in flight and the total stands still (prefetch
-# started by a listing may still be running).
-settle() {
-    local a b
-    for _ in $(seq 50); do
-        a=$(emu_stats | jq -c '[.total, .in_flight]')
-        sleep 0.2
-        b=$(emu_stats | jq -c '[.total, .in_flight]')
-        [[ "$a" == "$b" && $(jq '.[1]' <<<"$b") == 0 ]] && return 0
-    done
-    fail "tcemu never went quiet"
-}
-
 # ---- daily_send_limit: echo, printf, tee, cp ------------------------------
 mbs=$(emu_get "/v1/tenants/$t2/mailboxes")
 m=$(jq -r '.mailboxes[0].id' <<<"$mbs")
@@ -135,7 +122,7 @@ grep -q "^$email,.*,25," "$MNT/tenants/$t2/mailboxes.csv" ||
     fail "mailboxes.csv does not show the new limit 25 for $email: $(grep "^$email," "$MNT/tenants/$t2/mailboxes.csv")"
 
 # ---- O_TRUNC, truncate, touch: success without any API call --------------
-settle
+emu_settle
 total=$(emu_total)
 n=$(writes_len)
 sh_run ': > "$1"' "$f"

@@ -125,6 +125,20 @@ emu_total() {
     emu_stats | jq -r '.total'
 }
 
+# Wait until tcemu has nothing in flight and its total stands still for
+# 0.2 s (prefetch started by a listing may still be running), at most 10 s:
+# counts taken after it are not disturbed by earlier work.
+emu_settle() {
+    local a b
+    for _ in $(seq 50); do
+        a=$(emu_stats | jq -c '[.total, .in_flight]')
+        sleep 0.2
+        b=$(emu_stats | jq -c '[.total, .in_flight]')
+        [[ "$a" == "$b" && $(jq '.[1]' <<<"$b") == 0 ]] && return 0
+    done
+    fail "tcemu never went quiet"
+}
+
 emu_writes() {
     emu_stats | jq -c '.writes[]'
 }
