@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "values.h"
 
 static const char *const endpoint_names[EP_COUNT] = {
     [EP_TENANTS_LIST] = "GET /v1/tenants",
@@ -35,12 +36,6 @@ const char *api_endpoint_name(enum api_endpoint ep)
     return (ep >= 0 && ep < EP_COUNT) ? endpoint_names[ep] : "?";
 }
 
-/* Length of the UTF-8 sequence a lead byte starts (1 for anything else). */
-static size_t utf8_seq_len(unsigned char c)
-{
-    return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-}
-
 /* Copy an untrusted string into a fixed field: control characters become
  * spaces so one failure stays one line in the errors file, and a cut never
  * leaves half of a UTF-8 sequence. */
@@ -49,21 +44,12 @@ static void copy_clean(char *dst, size_t dstlen, const char *raw)
     /* Redact the key before the cut: a cut through the key would leave a
      * prefix of it that redaction no longer recognizes. */
     char *src = log_redact_dup(raw);
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)src; *p && o + 1 < dstlen; p++)
-        dst[o++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
-    if (src[o] != '\0') {
-        /* Cut: find where the last sequence starts; drop it if incomplete. */
-        size_t start = o;
-        while (start > 0 && ((unsigned char)dst[start - 1] & 0xc0) == 0x80)
-            start--;
-        if (start > 0 && (unsigned char)dst[start - 1] >= 0xc0) {
-            start--;
-            if (start + utf8_seq_len((unsigned char)dst[start]) > o)
-                o = start;
-        }
+    size_t n = utf8_prefix(src, dstlen - 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
     }
-    dst[o] = '\0';
+    dst[n] = '\0';
     free(src);
 }
 

@@ -8,6 +8,7 @@
 
 #include "jsonout.h"
 #include "names.h"
+#include "values.h"
 
 void render_ctx_init(struct render_ctx *rc, const struct res_source *src, bool peek,
                      struct fs *fs)
@@ -350,18 +351,6 @@ static int cmp_link(const void *a, const void *b, void *arg)
 /* base~<id>: at most idmax bytes of the id, cut on a character boundary
  * (a name must stay valid UTF-8), and base cut so the whole fits in a
  * file name. */
-/* The length of s cut to at most max bytes without splitting a character
- * (s is valid UTF-8). */
-static size_t utf8_prefix(const char *s, size_t max)
-{
-    size_t len = strlen(s);
-    if (len <= max)
-        return len;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return max;
-}
-
 static char *link_with_id(const char *base, const char *id, size_t idmax)
 {
     size_t idlen = utf8_prefix(id, idmax);

@@ -76,6 +76,16 @@ int utf8_valid(const char *s, size_t len)
     return 1;
 }
 
+size_t utf8_prefix(const char *s, size_t max)
+{
+    size_t len = strlen(s);
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 /* ---- whitespace and trimming ---- */
 
 static bool is_ascii_space(char c)

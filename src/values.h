@@ -1,7 +1,8 @@
 /* values: checks of the values users write into the tree, made before any
  * API request. Every function returns 0 or -EINVAL (value_parse_provision
  * also -ENOMEM when cJSON cannot allocate); on -EINVAL *why points to a
- * static, human-readable reason that goes to the errors file. */
+ * static, human-readable reason that goes to the errors file. The UTF-8
+ * helpers they rest on serve the rest of the daemon too. */
 #ifndef TC_VALUES_H
 #define TC_VALUES_H
 
@@ -39,5 +40,8 @@ int value_parse_provision(const char *buf, size_t len, const char *domain, cJSON
 
 /* Whether s (len bytes) is valid UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *s, size_t len);
+/* The length of s (NUL-terminated) cut to at most max bytes without
+ * splitting a character: a valid UTF-8 string stays valid. */
+size_t utf8_prefix(const char *s, size_t max);
 
 #endif

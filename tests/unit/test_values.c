@@ -530,6 +530,15 @@ static void test_utf8(void)
     CHECK_INT(utf8_valid("a\0b", 3), 1);
     CHECK_INT(utf8_valid("\xc3\xa9", 1), 0); /* cut inside a character */
     CHECK_INT(utf8_valid(NULL, 0), 1);
+
+    /* utf8_prefix: cuts on a character boundary, never past max. */
+    const char *s = "a\xc3\xa9\xe2\x82\xac"; /* a, é (2 bytes), € (3 bytes) */
+    CHECK_INT((int)utf8_prefix(s, 99), 6);
+    CHECK_INT((int)utf8_prefix(s, 6), 6);
+    CHECK_INT((int)utf8_prefix(s, 5), 3); /* inside € */
+    CHECK_INT((int)utf8_prefix(s, 3), 3);
+    CHECK_INT((int)utf8_prefix(s, 2), 1); /* inside é */
+    CHECK_INT((int)utf8_prefix(s, 0), 0);
 }
 
 int main(void)
