@@ -76,9 +76,18 @@ static struct resource *preflight(struct daemon *d)
     api_free(a);
     if (rc == 0)
         return tenants;
-    if (err.http_status == 401 || err.http_status == 403)
-        fprintf(stderr, "tenantcorefs: the API at %s refused the key (HTTP %d%s%s)\n",
-                d->opt.api_url, err.http_status, err.message[0] ? ": " : "", err.message);
+    /* One line that says what to do; the API's code and message in it. */
+    const char *sep = err.code[0] && err.message[0] ? ": " : "";
+    if (err.http_status == 402 && strcmp(err.code, "tenant_limit_reached") != 0)
+        fprintf(stderr,
+                "tenantcorefs: the account has no active API plan (HTTP 402 %s%s%s); "
+                "renew it in the TenantCore app\n",
+                err.code[0] ? err.code : "no_api_plan", err.message[0] ? ": " : "",
+                err.message);
+    else if (err.http_status == 401 || err.http_status == 403)
+        fprintf(stderr, "tenantcorefs: the API at %s refused the key (HTTP %d%s%s%s%s)\n",
+                d->opt.api_url, err.http_status, err.code[0] || err.message[0] ? " " : "",
+                err.code, sep, err.message);
     else if (err.http_status)
         fprintf(stderr, "tenantcorefs: GET %s/v1/tenants failed: HTTP %d %s %s\n",
                 d->opt.api_url, err.http_status, err.code, err.message);

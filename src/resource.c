@@ -319,7 +319,12 @@ int resource_decode(const struct res_id *id, int http_status, const char *body, 
     *out = NULL;
     if (http_status == 404) {
         api_error_from_http(err, ep, http_status, body, len);
-        if (id->kind == RES_POLICY && strcmp(err->code, "policy_not_found") == 0)
+        /* A policy 404 means "no policy" unless it names something else
+         * missing: a body whose code cannot be read must not turn a file
+         * that `ls` lists into ENOENT (the tenant and the domain are known
+         * to exist: the listing checked them before the policy is read). */
+        if (id->kind == RES_POLICY &&
+            (strcmp(err->code, "policy_not_found") == 0 || err->code[0] == '\0'))
             *out = resource_status(id->kind, RES_POLICY_NONE, NULL);
         else
             *out = resource_status(id->kind, RES_NOT_FOUND, err);

@@ -36,7 +36,7 @@ struct res_id {
 enum res_status {
     RES_OK,          /* json holds the answer */
     RES_NOT_FOUND,   /* a 404: the thing does not exist (err says which) */
-    RES_POLICY_NONE, /* 404 policy_not_found: no policy for this scope */
+    RES_POLICY_NONE, /* 404 policy_not_found (or no readable code): no policy */
 };
 
 struct res_child {
