@@ -35,11 +35,6 @@ int options_parse(int argc, char **argv, struct tc_options *o, struct fuse_args 
 void options_free(struct tc_options *o);
 void options_usage(const char *progname);
 
-/* Read the API key from api_key_file (refused when group- or
- * world-readable) or TENANTCORE_API_KEY (scrubbed from the environment
- * afterwards). Returns a malloc'd key, or NULL after printing a line. */
-char *options_load_key(const struct tc_options *o);
-
 /* https anywhere; plain http only to a loopback host. 0 or -1 with *why. */
 int options_check_url(const char *url, const char **why);
 /* "64M" → bytes; -1 if not a size. */
