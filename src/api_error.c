@@ -31,6 +31,7 @@ static const char *const endpoint_names[EP_COUNT] = {
     [EP_MAILBOX_USAGE] = "GET /v1/tenants/{tenant_id}/mailboxes/{mailbox_id}/usage",
     [EP_LIMITS_SET] = "POST /v1/tenants/{tenant_id}/mailbox-limits",
     [EP_LIMITS_GET] = "GET /v1/tenants/{tenant_id}/mailbox-limits",
+    [EP_EVENTS_LIST] = "GET /v1/enforcement/events",
 };
 
 const char *api_endpoint_name(enum api_endpoint ep)

@@ -24,6 +24,7 @@ enum api_endpoint {
     EP_MAILBOX_USAGE,
     EP_LIMITS_SET,
     EP_LIMITS_GET,
+    EP_EVENTS_LIST,
     EP_COUNT
 };
 

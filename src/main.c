@@ -55,6 +55,7 @@ static struct api_config make_api_config(const struct tc_options *o)
         .read_budget_ms = t * (o->retries + 1),
         .read_attempt_ms = t,
         .action_budget_ms = (int64_t)o->action_timeout * 1000,
+        .events_max = o->enforcement_max,
         .write_budget_ms = t * (o->retries + 1),
         .write_attempt_ms = t,
     };
@@ -198,6 +199,7 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         .uid = d->opt.uid,
         .gid = d->opt.gid,
         .cache_max = d->opt.cache_max,
+        .events_max = d->opt.enforcement_max,
     };
     fs_init(&d->fs, &fc, d->cache, d->api);
     struct res_id id = {.kind = RES_TENANTS};

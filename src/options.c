@@ -41,6 +41,7 @@ static const struct fuse_opt opt_spec[] = {
     FUSE_OPT_KEY("timeout=", KEY_VALUE), FUSE_OPT_KEY("retries=", KEY_VALUE),
     FUSE_OPT_KEY("prefetch=", KEY_VALUE), FUSE_OPT_KEY("cache_max=", KEY_VALUE),
     FUSE_OPT_KEY("action_timeout=", KEY_VALUE), FUSE_OPT_KEY("cafile=", KEY_VALUE),
+    FUSE_OPT_KEY("enforcement_max=", KEY_VALUE),
     FUSE_OPT_KEY("log_level=", KEY_VALUE), FUSE_OPT_KEY("allow_delete", KEY_FLAG),
     /* Keys that /etc/fstab and mount.fuse3 pass through. */
     FUSE_OPT_KEY("defaults", KEY_DISCARD), FUSE_OPT_KEY("auto", KEY_DISCARD),
@@ -199,6 +200,11 @@ static int set_value(struct tc_options *o, const char *arg)
     } else if (IS("retries")) {
         if (parse_uint(v, 0, 20, &o->retries))
             return fail("invalid retries=%s (0 to 20)", v);
+    } else if (IS("enforcement_max")) {
+        if (parse_uint(v, 0, 1000000, &o->enforcement_max))
+            return fail("invalid enforcement_max=%s (events, 0 to 1000000; 0 hides the "
+                        "enforcement log)",
+                        v);
     } else if (IS("action_timeout")) {
         if (parse_uint(v, 1, 86400, &o->action_timeout))
             return fail("invalid action_timeout=%s (seconds, 1 to 86400)", v);
@@ -285,6 +291,7 @@ int options_parse(int argc, char **argv, struct tc_options *o, struct fuse_args 
     o->timeout = 30;
     o->retries = 3;
     o->action_timeout = 300;
+    o->enforcement_max = 1000;
     o->prefetch = true;
     o->cache_max = 64L << 20;
     o->log_level = LOG_LEVEL_WARN;
@@ -360,6 +367,7 @@ void options_usage(const char *prog)
            "    -o cache_max=BYTES      memory bound of the cache, e.g. 64M (64M)\n"
            "    -o allow_delete         permit rmdir tenants/<id> (DELETE tenant)\n"
            "    -o action_timeout=SECS  limit of sync, provision, mkdir, verify (300)\n"
+           "    -o enforcement_max=N    newest enforcement events in enforcement.log (1000; 0: none)\n"
            "    -o cafile=PATH          CA bundle for TLS verification\n"
            "    -o log_level=LEVEL      error, warn, info, debug (warn)\n"
            "    -f                      foreground, log to stderr (else syslog)\n"

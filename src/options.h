@@ -12,7 +12,7 @@ struct tc_options {
     char *api_key_file;
     char *cafile;
     char *mountpoint;
-    unsigned ttl, stale_ttl, max_conns, timeout, retries, action_timeout;
+    unsigned ttl, stale_ttl, max_conns, timeout, retries, action_timeout, enforcement_max;
     double max_rps;
     bool prefetch;
     bool allow_delete;
