@@ -69,53 +69,43 @@ static int events_of(struct render_ctx *rc, const struct route *rt, const cJSON 
     return 0;
 }
 
-/* The API sends newest first; files are oldest first. */
-static const cJSON *last_of(const cJSON *ev)
+static void log_line(struct strbuf *out, const cJSON *ev)
 {
-    while (ev && ev->next)
-        ev = ev->next;
-    return ev;
+    for (size_t f = 0; f < sizeof log_fields / sizeof *log_fields; f++) {
+        if (f)
+            sb_putc(out, ' ');
+        log_field(out, cJSON_GetObjectItemCaseSensitive(ev, log_fields[f]));
+    }
 }
 
-/* out gets the rendering with every key the mount holds redacted. */
-static void append_redacted(struct strbuf *out, struct strbuf *text)
+/* One line per event, oldest first (the API sends newest first), with
+ * every key the mount holds redacted. */
+static int render_events(struct render_ctx *rc, const struct route *rt, struct strbuf *out,
+                         void (*line)(struct strbuf *, const cJSON *))
 {
-    char *clean = log_redact_dup(text->data ? text->data : "");
+    const cJSON *first = NULL;
+    int err = events_of(rc, rt, &first);
+    if (err)
+        return err;
+    struct strbuf text = STRBUF_INIT;
+    /* cJSON links the first item's prev to the last one. */
+    for (const cJSON *ev = first ? first->prev : NULL; ev; ev = ev == first ? NULL : ev->prev) {
+        line(&text, ev);
+        sb_putc(&text, '\n');
+    }
+    char *clean = log_redact_dup(text.data ? text.data : "");
     sb_puts(out, clean);
     free(clean);
-    sb_free(text);
+    sb_free(&text);
+    return 0;
 }
 
 int render_enforcement_log(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
 {
-    const cJSON *first;
-    int err = events_of(rc, rt, &first);
-    if (err)
-        return err;
-    struct strbuf text = STRBUF_INIT;
-    for (const cJSON *ev = last_of(first); ev; ev = ev == first ? NULL : ev->prev) {
-        for (size_t f = 0; f < sizeof log_fields / sizeof *log_fields; f++) {
-            if (f)
-                sb_putc(&text, ' ');
-            log_field(&text, cJSON_GetObjectItemCaseSensitive(ev, log_fields[f]));
-        }
-        sb_putc(&text, '\n');
-    }
-    append_redacted(out, &text);
-    return 0;
+    return render_events(rc, rt, out, log_line);
 }
 
 int render_enforcement_jsonl(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
 {
-    const cJSON *first;
-    int err = events_of(rc, rt, &first);
-    if (err)
-        return err;
-    struct strbuf text = STRBUF_INIT;
-    for (const cJSON *ev = last_of(first); ev; ev = ev == first ? NULL : ev->prev) {
-        json_print_compact(&text, ev);
-        sb_putc(&text, '\n');
-    }
-    append_redacted(out, &text);
-    return 0;
+    return render_events(rc, rt, out, json_print_compact);
 }
