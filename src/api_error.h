@@ -6,30 +6,7 @@
 
 #include <stddef.h>
 
-/* Every endpoint of the API, for error mapping and per-endpoint stats. */
-enum api_endpoint {
-    EP_TENANTS_LIST,
-    EP_TENANT_GET,
-    EP_TENANT_SYNC,
-    EP_TENANT_DELETE,
-    EP_DOMAINS_LIST,
-    EP_DOMAIN_ADD,
-    EP_DOMAIN_VERIFY,
-    EP_DOMAIN_ENABLE_DKIM,
-    EP_DOMAIN_DKIM_STATUS,
-    EP_DOMAIN_DNS,
-    EP_MAILBOXES_LIST,
-    EP_MAILBOX_PROVISION,
-    EP_MAILBOX_PATCH,
-    EP_MAILBOX_USAGE,
-    EP_LIMITS_SET,
-    EP_LIMITS_GET,
-    EP_EVENTS_LIST,
-    EP_COUNT
-};
-
-/* "GET /v1/tenants/{tenant_id}/domains" and so on. */
-const char *api_endpoint_name(enum api_endpoint ep);
+#include "endpoint.h"
 
 struct api_error {
     int http_status;  /* 0 when no HTTP answer was received */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api_error.h"
+#include "endpoint.h"
 
 struct apikey;
 
@@ -27,8 +27,6 @@ struct transport_config {
     int timeout_s;        /* per attempt; connect timeout is min(10 s, this) */
     int retries;
 };
-
-enum http_method { HTTP_GET, HTTP_POST, HTTP_PATCH, HTTP_DELETE };
 
 enum request_class {
     REQ_FOREGROUND, /* someone waits for it */

@@ -10,6 +10,8 @@ expected="$T/expected"
 {
     echo "d ."
     echo "f ./health"
+    echo "f ./enforcement.log"
+    echo "f ./enforcement.jsonl"
     echo "d ./tenants"
     echo "d ./by-name"
     echo "d ./.tenantcorefs"
@@ -24,7 +26,8 @@ expected="$T/expected"
     for t in $(emu_get /v1/tenants | jq -r '.tenants[].tenant_id'); do
         p="./tenants/$t"
         echo "d $p"
-        for f in tenant.json name sync mailbox_limit health dns.zone mailboxes.csv; do
+        for f in tenant.json name sync mailbox_limit health dns.zone mailboxes.csv \
+            enforcement.log enforcement.jsonl; do
             echo "f $p/$f"
         done
         echo "d $p/domains"

@@ -10,6 +10,7 @@
 #include "render.h"
 #include "resource.h"
 #include "strbuf.h"
+#include "nodeops.h"
 #include "tree.h"
 #include "jsonout.h"
 #include "log.h"
@@ -450,7 +451,7 @@ static void expect_render(int line, const char *path, const char *want)
 {
     struct route rt;
     CHECK_INT(route_path(path, &rt), 0);
-    render_fn fn = node_type(rt.kind)->render;
+    render_fn fn = node_ops(rt.kind)->render;
     char *got = NULL;
     int rc = render_path(fn, path, false, &got, NULL, NULL);
     CHECK_INT(rc, 0);
@@ -465,7 +466,7 @@ static void expect_fail(int line, const char *path, int err)
 {
     struct route rt;
     CHECK_INT(route_path(path, &rt), 0);
-    render_fn fn = node_type(rt.kind)->render;
+    render_fn fn = node_ops(rt.kind)->render;
     char *got = NULL;
     int rc = render_path(fn, path, false, &got, NULL, NULL);
     CHECK_INT(rc, err);
@@ -613,7 +614,7 @@ static void test_json_files(void)
         struct route rt;
         route_path(paths[i], &rt);
         size_t len;
-        CHECK_INT(render_path(node_type(rt.kind)->render, paths[i], false, &out, &len, NULL), 0);
+        CHECK_INT(render_path(node_ops(rt.kind)->render, paths[i], false, &out, &len, NULL), 0);
         CHECK(len >= 3 && out[len - 1] == '\n' && out[len - 2] != '\n');
         cJSON *j = cJSON_Parse(out);
         CHECK(cJSON_IsObject(j));
