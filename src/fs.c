@@ -26,6 +26,7 @@ void fs_init(struct fs *fs, const struct mount_config *cfg, struct cache *cache,
     fs->m.changed_arg = fs;
     fs->meta = nodemeta_new();
     fs->prefetcher = prefetcher_new(cache);
+    fs->env = (struct node_env){.m = &fs->m, .meta = fs->meta, .prefetcher = fs->prefetcher};
     pthread_mutex_init(&fs->open_lock, NULL);
 }
 
@@ -95,9 +96,9 @@ int fs_getattr(struct fs *fs, const char *path, struct fs_attr *attr, const stru
     if (err)
         return err;
     struct node_ctx nc;
-    node_ctx_init(&nc, fs, ctx, false);
+    node_ctx_init(&nc, &fs->env, ctx, false);
     struct render_ctx *rctx = &nc.rctx;
-    err = node_attr(fs, rctx, &rt, path, attr, NULL);
+    err = node_attr(&fs->env, rctx, &rt, path, attr, NULL);
     if (err)
         fail(ctx, &rt, &rctx->err, err);
     else if (S_ISREG(attr->mode))
@@ -129,13 +130,13 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
     if (!S_ISDIR(node_type(rt.kind)->mode))
         return -ENOTDIR;
     struct node_ctx nc;
-    node_ctx_init(&nc, fs, ctx, false);
+    node_ctx_init(&nc, &fs->env, ctx, false);
     struct render_ctx *rctx = &nc.rctx;
     struct names ns = {0};
     const struct resource *list = NULL;
-    err = node_exists(fs, rctx, &rt);
+    err = node_exists(&fs->env, rctx, &rt);
     if (!err)
-        err = node_list(fs, rctx, &rt, &ns, &list);
+        err = node_list(&fs->env, rctx, &rt, &ns, &list);
     if (err) {
         fail(ctx, &rt, &rctx->err, err);
         node_ctx_done(&nc);
@@ -185,9 +186,9 @@ void fs_dir_attr(struct fs *fs, struct fs_dir *d, size_t i, const struct op_ctx 
         /* Full attributes only from what is already cached: listing must
          * not cost one request per entry. */
         struct node_ctx pnc;
-        node_ctx_init(&pnc, fs, ctx, true);
+        node_ctx_init(&pnc, &fs->env, ctx, true);
         struct fs_attr a;
-        if (node_attr(fs, &pnc.rctx, &crt, child.data, &a, NULL) == 0) {
+        if (node_attr(&fs->env, &pnc.rctx, &crt, child.data, &a, NULL) == 0) {
             e->attr = a;
             e->attr_known = true;
             if (S_ISREG(a.mode))
@@ -246,11 +247,11 @@ int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
     f->direct_io = writable || (t->flags & NF_VOLATILE);
     if (readable) {
         struct node_ctx nc;
-        node_ctx_init(&nc, fs, ctx, false);
+        node_ctx_init(&nc, &fs->env, ctx, false);
         struct render_ctx *rctx = &nc.rctx;
         struct strbuf content = STRBUF_INIT;
         struct fs_attr a;
-        err = node_attr(fs, rctx, &f->rt, path, &a, &content);
+        err = node_attr(&fs->env, rctx, &f->rt, path, &a, &content);
         if (err) {
             fail(ctx, &f->rt, &rctx->err, err);
             node_ctx_done(&nc);
@@ -340,9 +341,9 @@ static int exists(struct fs *fs, const char *path, struct route *rt, const struc
     if (err)
         return err;
     struct node_ctx nc;
-    node_ctx_init(&nc, fs, ctx, false);
+    node_ctx_init(&nc, &fs->env, ctx, false);
     struct render_ctx *rctx = &nc.rctx;
-    err = node_exists(fs, rctx, rt);
+    err = node_exists(&fs->env, rctx, rt);
     if (err)
         fail(ctx, rt, &rctx->err, err);
     node_ctx_done(&nc);
@@ -383,11 +384,11 @@ int fs_readlink(struct fs *fs, const char *path, char *buf, size_t size, const s
     if (!S_ISLNK(node_type(rt.kind)->mode))
         return -EINVAL;
     struct node_ctx nc;
-    node_ctx_init(&nc, fs, ctx, false);
+    node_ctx_init(&nc, &fs->env, ctx, false);
     struct render_ctx *rctx = &nc.rctx;
     struct strbuf target = STRBUF_INIT;
     struct fs_attr a;
-    err = node_attr(fs, rctx, &rt, path, &a, &target);
+    err = node_attr(&fs->env, rctx, &rt, path, &a, &target);
     if (err) {
         fail(ctx, &rt, &rctx->err, err);
     } else if (size > 0) {

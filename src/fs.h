@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "mount.h"
+#include "node.h"
 #include "nodemeta.h"
 #include "prefetch.h"
 #include "tree.h"
@@ -22,6 +23,7 @@ struct fs {
     struct mount m;
     struct nodemeta *meta;
     struct prefetcher *prefetcher;
+    struct node_env env; /* the three above, as node.c reads them */
     /* Queue a kernel invalidation of one path (never called from within
      * the kernel request for that path's inode: the queue runs elsewhere). */
     void (*notify)(void *arg, const char *path);
@@ -32,12 +34,6 @@ struct fs {
     struct fs_handle *open_handles;
 };
 
-struct fs_attr {
-    mode_t mode;
-    off_t size;
-    time_t mtime;
-    nlink_t nlink;
-};
 
 struct fs_dirent {
     char *name;

@@ -15,13 +15,13 @@
 static int source_get(void *arg, const struct res_id *id, bool peek, struct resource **out,
                       struct api_error *err)
 {
-    struct fs_source *s = arg;
+    struct node_source *s = arg;
     if (!peek) {
-        if (s->fs->m.cfg.prefetch)
-            prefetch_on_read(s->fs->prefetcher, id);
-        return cache_get(s->fs->m.cache, id, &s->wait, out, err);
+        if (s->env->m->cfg.prefetch)
+            prefetch_on_read(s->env->prefetcher, id);
+        return cache_get(s->env->m->cache, id, &s->wait, out, err);
     }
-    *out = cache_peek(s->fs->m.cache, id);
+    *out = cache_peek(s->env->m->cache, id);
     if (!*out)
         return -ENODATA; /* not cached: distinct from EAGAIN, a real API answer */
     if ((*out)->status == RES_NOT_FOUND) {
@@ -36,16 +36,17 @@ static int source_get(void *arg, const struct res_id *id, bool peek, struct reso
 
 static void source_prefetch(void *arg, const struct res_id *id)
 {
-    struct fs_source *s = arg;
-    cache_prefetch(s->fs->m.cache, id);
+    struct node_source *s = arg;
+    cache_prefetch(s->env->m->cache, id);
 }
 
-void node_ctx_init(struct node_ctx *nc, struct fs *fs, const struct op_ctx *ctx, bool peek)
+void node_ctx_init(struct node_ctx *nc, const struct node_env *env, const struct op_ctx *ctx,
+                   bool peek)
 {
-    nc->src.fs = fs;
-    nc->src.wait = mount_wait(&fs->m, ctx);
+    nc->src.env = env;
+    nc->src.wait = mount_wait(env->m, ctx);
     struct res_source src = {.get = source_get, .prefetch = source_prefetch, .arg = &nc->src};
-    render_ctx_init(&nc->rctx, &src, peek, &fs->m);
+    render_ctx_init(&nc->rctx, &src, peek, env->m);
 }
 
 void node_ctx_done(struct node_ctx *nc)
@@ -56,22 +57,22 @@ void node_ctx_done(struct node_ctx *nc)
 /* ---- existence and listings -------------------------------------------- */
 
 /* Nodes the table has that this mount does not show right now. */
-static bool shown(struct fs *fs, const struct route *rt)
+static bool shown(const struct node_env *env, const struct route *rt)
 {
     unsigned flags = node_type(rt->kind)->flags;
-    if ((flags & NF_EVENTS) && fs->m.cfg.events_max == 0)
+    if ((flags & NF_EVENTS) && env->m->cfg.events_max == 0)
         return false;
     if (flags & NF_LOCAL) {
         struct strbuf p = STRBUF_INIT;
         route_format(rt, &p);
-        bool present = results_get(fs->m.results, p.data, NULL);
+        bool present = results_get(env->m->results, p.data, NULL);
         sb_free(&p);
         return present;
     }
     return true;
 }
 
-int node_exists(struct fs *fs, struct render_ctx *rctx, const struct route *rt)
+int node_exists(const struct node_env *env, struct render_ctx *rctx, const struct route *rt)
 {
     const cJSON *item;
     int err;
@@ -81,12 +82,12 @@ int node_exists(struct fs *fs, struct render_ctx *rctx, const struct route *rt)
         return err;
     if (rt->mailbox && (err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, &item)))
         return err;
-    if (!shown(fs, rt))
+    if (!shown(env, rt))
         return rctx_fail(rctx, ENOENT, "not shown on this mount");
     return 0;
 }
 
-int node_list(struct fs *fs, struct render_ctx *rctx, const struct route *rt, struct names *ns,
+int node_list(const struct node_env *env, struct render_ctx *rctx, const struct route *rt, struct names *ns,
               const struct resource **list)
 {
     *list = NULL;
@@ -96,7 +97,7 @@ int node_list(struct fs *fs, struct render_ctx *rctx, const struct route *rt, st
             continue;
         struct route child = *rt;
         child.kind = (enum node_kind)k;
-        if (shown(fs, &child))
+        if (shown(env, &child))
             names_add(ns, t->name);
     }
     const struct node_ops *ops = node_ops(rt->kind);
@@ -128,11 +129,11 @@ uint64_t names_hash(const struct names *ns)
     return h;
 }
 
-int node_attr(struct fs *fs, struct render_ctx *rctx, const struct route *rt, const char *path,
+int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct route *rt, const char *path,
               struct fs_attr *a, struct strbuf *content)
 {
     const struct node_type *t = node_type(rt->kind);
-    int err = node_exists(fs, rctx, rt);
+    int err = node_exists(env, rctx, rt);
     if (err)
         return err;
     memset(a, 0, sizeof *a);
@@ -141,10 +142,10 @@ int node_attr(struct fs *fs, struct render_ctx *rctx, const struct route *rt, co
     if (S_ISDIR(t->mode)) {
         struct names ns = {0};
         const struct resource *list;
-        err = node_list(fs, rctx, rt, &ns, &list);
+        err = node_list(env, rctx, rt, &ns, &list);
         if (!err) {
             a->nlink = 2;
-            a->mtime = nodemeta_served(fs->meta, path, names_hash(&ns), fs->m.mount_time);
+            a->mtime = nodemeta_served(env->meta, path, names_hash(&ns), env->m->mount_time);
         }
         names_free(&ns);
         return err;
@@ -157,7 +158,7 @@ int node_attr(struct fs *fs, struct render_ctx *rctx, const struct route *rt, co
         if (t->flags & NF_VOLATILE) {
             a->mtime = clock_wall();
         } else {
-            time_t served = nodemeta_served(fs->meta, path,
+            time_t served = nodemeta_served(env->meta, path,
                                             content_hash(out->data ? out->data : "", out->len), 0);
             a->mtime = served > rctx->stamp ? served : rctx->stamp;
         }

@@ -16,7 +16,6 @@
 
 struct apikey;
 
-#define TRANSPORT_MAX_BODY (16u << 20) /* answers above this are refused (EIO) */
 
 struct transport_config {
     const char *base_url; /* scheme://host[:port][/prefix], no trailing slash */
