@@ -206,20 +206,50 @@ int render_tenant_name(struct render_ctx *rctx, const struct route *rt, struct s
     return append_text_member(rctx, item, "tenant_name", out);
 }
 
-/* A limit value: an integer, or "none" when null or absent. Anything else
- * is not something the API documents: refuse rather than guess. */
-static int append_limit(struct render_ctx *rctx, const cJSON *v, struct strbuf *out)
+/* A limit value: 1 with *n for an integer, 0 for none (null or absent),
+ * -1 for anything else: not something the API documents, so refused
+ * rather than guessed. */
+static int limit_value(const cJSON *v, long long *n)
 {
-    if (!v || cJSON_IsNull(v)) {
-        sb_puts(out, "none\n");
+    if (!v || cJSON_IsNull(v))
         return 0;
-    }
     double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
     /* Range first: casting 1e300 to long long is undefined (fuzz_response). */
     if (!cJSON_IsNumber(v) || !(d >= 0 && d <= 1e15) || d != (double)(long long)d)
+        return -1;
+    *n = (long long)d;
+    return 1;
+}
+
+static int append_limit(struct render_ctx *rctx, const cJSON *v, struct strbuf *out)
+{
+    long long n;
+    int found = limit_value(v, &n);
+    if (found < 0)
         return rctx_fail(rctx, EIO, "daily_send_limit in the API's answer is not an integer");
-    sb_printf(out, "%lld\n", (long long)d);
+    if (found)
+        sb_printf(out, "%lld\n", n);
+    else
+        sb_puts(out, "none\n");
     return 0;
+}
+
+int policy_limit(const struct resource *r, long long *limit, const cJSON **from)
+{
+    *from = NULL;
+    if (r->status == RES_POLICY_NONE)
+        return 0;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, "daily_send_limit");
+    if (!v) {
+        const cJSON *policy = cJSON_GetObjectItemCaseSensitive(r->json, "policy");
+        if (cJSON_IsNull(policy))
+            return 0;
+        if (!cJSON_IsObject(policy))
+            return -1;
+        v = cJSON_GetObjectItemCaseSensitive(policy, "daily_send_limit");
+        *from = policy;
+    }
+    return limit_value(v, limit);
 }
 
 int render_daily_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
@@ -242,31 +272,23 @@ int render_display_name(struct render_ctx *rctx, const struct route *rt, struct 
     return append_text_member(rctx, item, "display_name", out);
 }
 
-/* The GET shape is undocumented: daily_send_limit at the top level, else
- * inside "policy". A 404 policy_not_found reads as "none". */
 int render_policy_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const struct resource *r;
     int err = rctx_get(rctx, RES_POLICY, rt->tenant, rt->domain ? rt->domain : "", &r);
     if (err)
         return err;
-    if (r->status == RES_POLICY_NONE) {
+    long long n;
+    const cJSON *from;
+    int found = policy_limit(r, &n, &from);
+    if (found < 0)
+        return rctx_fail(rctx, EIO, "the mailbox-limits answer has no integer daily_send_limit");
+    rctx_stamp(rctx, from);
+    if (found)
+        sb_printf(out, "%lld\n", n);
+    else
         sb_puts(out, "none\n");
-        return 0;
-    }
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, "daily_send_limit");
-    if (!v) {
-        const cJSON *policy = cJSON_GetObjectItemCaseSensitive(r->json, "policy");
-        if (cJSON_IsNull(policy)) {
-            sb_puts(out, "none\n");
-            return 0;
-        }
-        v = cJSON_GetObjectItemCaseSensitive(policy, "daily_send_limit");
-        if (!v && !cJSON_IsObject(policy))
-            return rctx_fail(rctx, EIO, "the mailbox-limits answer has no daily_send_limit");
-        rctx_stamp(rctx, policy);
-    }
-    return append_limit(rctx, v, out);
+    return 0;
 }
 
 int render_dkim_status(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "render.h"
+#include "values.h"
 
 /* ---- health --------------------------------------------------------------- */
 
@@ -83,18 +84,18 @@ static void health_print(struct health_table *t, int first_col, struct strbuf *o
         width[c] = strlen(head[c]);
     for (size_t i = 0; i < t->n; i++)
         for (int c = 0; c < H_COLS; c++)
-            if (strlen(t->rows[i].cell[c]) > width[c])
-                width[c] = strlen(t->rows[i].cell[c]);
+            if (utf8_width(t->rows[i].cell[c]) > width[c])
+                width[c] = utf8_width(t->rows[i].cell[c]);
     if (t->n) /* rows is NULL then, and qsort's argument is nonnull */
         qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
     for (size_t i = 0; i <= t->n; i++) {
         struct strbuf line = STRBUF_INIT;
         for (int c = first_col; c < H_COLS; c++) {
             const char *v = i == 0 ? head[c] : t->rows[i - 1].cell[c];
-            if (c == H_COLS - 1)
-                sb_puts(&line, v);
-            else
-                sb_printf(&line, "%-*s  ", (int)width[c], v);
+            sb_puts(&line, v);
+            if (c < H_COLS - 1) /* pad to the column's display width */
+                for (size_t w = utf8_width(v); w < width[c] + 2; w++)
+                    sb_putc(&line, ' ');
         }
         sb_append(out, line.data, line.len);
         sb_putc(out, '\n');
@@ -368,31 +369,27 @@ static void int_text(const cJSON *obj, const char *name, char *buf, size_t len)
         snprintf(buf, len, "none");
 }
 
-/* The limit of a policy resource, "" when there is none. */
-static void policy_text(const struct resource *r, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (!r || r->status != RES_OK)
-        return;
-    const cJSON *obj = r->json;
-    if (!cJSON_GetObjectItemCaseSensitive(obj, "daily_send_limit"))
-        obj = cJSON_GetObjectItemCaseSensitive(r->json, "policy");
-    long long v;
-    if (json_int(obj, "daily_send_limit", &v) == 0)
-        snprintf(buf, len, "%lld", v);
-}
-
-/* A policy: missing scopes (404 of either kind) read as no policy. */
+/* A policy's limit as text ("" when there is none): missing scopes (404 of
+ * either kind) read as no policy; an unusable answer fails as it does for
+ * mailbox_limit. */
 static int get_policy(struct render_ctx *rctx, const char *tenant, const char *scope, char *buf,
                       size_t len)
 {
+    buf[0] = '\0';
     const struct resource *r = NULL;
     int err = rctx_get(rctx, RES_POLICY, tenant, scope, &r);
     if (err == -ENOENT)
-        err = 0, r = NULL;
-    if (!err)
-        policy_text(r, buf, len);
-    return err;
+        return 0;
+    if (err)
+        return err;
+    long long n;
+    const cJSON *from;
+    int found = policy_limit(r, &n, &from);
+    if (found < 0)
+        return rctx_fail(rctx, EIO, "the mailbox-limits answer has no integer daily_send_limit");
+    if (found)
+        snprintf(buf, len, "%lld", n);
+    return 0;
 }
 
 int render_tenant_csv(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)

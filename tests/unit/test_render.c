@@ -12,6 +12,7 @@
 #include "strbuf.h"
 #include "nodeops.h"
 #include "tree.h"
+#include "values.h"
 #include "jsonout.h"
 #include "log.h"
 
@@ -1030,6 +1031,34 @@ static void test_health(void)
         }
     EXPECT_FAIL("/health", -EIO);
     fx_clear();
+
+    /* Columns line up by display width whatever the alphabet: every line's
+     * second column starts at the same terminal column. */
+    fx_add(RES_TENANTS, NULL, NULL, 200,
+           "{\"tenants\":[{\"tenant_id\":\"" TA "\",\"tenant_name\":\"M\u00fcller Studio\"},"
+           "{\"tenant_id\":\"" TB "\",\"tenant_name\":\"\u6771\u4eac Ltd\"},"
+           "{\"tenant_id\":\"" TC "\",\"tenant_name\":\"Acme\"}]}");
+    static const char *const ids[] = {TA, TB, TC};
+    for (int i = 0; i < 3; i++)
+        fx_add(RES_DOMAINS, ids[i], NULL, 200,
+               "{\"domains\":[{\"domain_name\":\"mail.example.com\",\"is_verified\":true}]}");
+    char *got = NULL;
+    CHECK_INT(render_path(render_fleet_health, "/health", false, &got, NULL, NULL), 0);
+    long column = -1;
+    for (char *line = got, *eol; line && *line; line = eol + 1) {
+        eol = strchr(line, '\n');
+        *eol = '\0';
+        char *gap = strstr(line, "  ");
+        char *second = gap + strspn(gap, " ");
+        *gap = '\0';
+        long at = (long)(utf8_width(line) + (size_t)(second - gap));
+        if (column < 0)
+            column = at;
+        CHECK_INT(at, column);
+    }
+    CHECK(column > 0);
+    free(got);
+    fx_clear();
 }
 
 static void test_zones(void)
@@ -1111,6 +1140,17 @@ static void test_csv(void)
                   "remaining_sends,blocked\n"
                   "bob@acme-two.com,Bob,acme-two.com,10,none,1,9,false\n");
     EXPECT_FAIL("/tenants/" TC "/mailboxes.csv", -ENOENT); /* no mailboxes list */
+    /* A policy answer without a usable limit fails the sheet as it fails
+     * mailbox_limit: one decoding, one rule. */
+    for (size_t i = 0; i < nfx; i++)
+        if (fx[i].kind == RES_POLICY && same(fx[i].tenant, TB) && strcmp(fx[i].sub, "") == 0) {
+            free(fx[i].body);
+            fx[i].body = xstrdup("{\"daily_send_limit\":\"20\"}");
+            fx[i].len = strlen(fx[i].body);
+            fx[i].status = 200;
+        }
+    EXPECT_FAIL("/tenants/" TB "/mailbox_limit", -EIO);
+    EXPECT_FAIL("/tenants/" TB "/mailboxes.csv", -EIO);
     fx_clear();
 }
 
