@@ -1,5 +1,5 @@
 /* api_error: tolerant parsing of error bodies and the one status → errno
- * table of SPEC §6. */
+ * table of SEMANTICS.md §6. */
 #include "api_error.h"
 
 #include <cjson/cJSON.h>

@@ -1,6 +1,6 @@
 /* api_error: what went wrong with an API call, as one small value: the HTTP
  * status, the API's machine code and message (from whichever body shape the
- * server chose), and the errno SPEC §6 maps it to. */
+ * server chose), and the errno SEMANTICS.md §6 maps it to. */
 #ifndef TC_API_ERROR_H
 #define TC_API_ERROR_H
 
@@ -29,7 +29,7 @@ void api_error_from_http(struct api_error *e, enum api_endpoint ep, int http_sta
 void api_error_set(struct api_error *e, int err, int http_status, const char *code,
                    const char *message);
 
-/* SPEC §6: status and code → errno, for an answer of endpoint ep. */
+/* SEMANTICS.md §6: status and code → errno, for an answer of endpoint ep. */
 int errno_from_api_error(const struct api_error *e, enum api_endpoint ep);
 
 /* "EINVAL" for EINVAL, and so on (the errors file shows names, not numbers). */

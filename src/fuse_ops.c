@@ -273,7 +273,7 @@ static int op_removexattr(const char *path, const char *name)
 
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-    /* Every write(2) must reach us before it returns (SPEC §5). */
+    /* Every write(2) must reach us before it returns (SEMANTICS.md §5). */
     conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
     cfg->use_ino = 0;
     cfg->nullpath_ok = 1;

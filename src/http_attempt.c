@@ -1,7 +1,7 @@
 /* http_attempt: one attempt of a request with libcurl — the easy handle's
  * options (timeouts, TLS verification, no redirects, fresh connections for
  * writes), the body and header callbacks, and what the finished attempt
- * means: its errno, and whether SPEC §6 lets it be retried, and when. */
+ * means: its errno, and whether SEMANTICS.md §6 lets it be retried, and when. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -45,7 +45,7 @@ struct attempt_outcome {
     int status;         /* HTTP status, 0 without an answer */
     int err;            /* 0 with an answer, else the errno */
     const char *errmsg; /* points into the request or is static */
-    bool retryable; /* SPEC §6: GETs on 429/5xx/connection failures; writes on 429 and not-sent */
+    bool retryable; /* SEMANTICS.md §6: GETs on 429/5xx/connection failures; writes on 429 and not-sent */
     bool new_key;   /* a 401, and a newer key is available: retry at once, once */
     int64_t delay_ms; /* when a retry may go: backoff, or Retry-After capped at timeout */
 };

@@ -3,7 +3,7 @@
  * HTTP/2 multiplexing when offered), keeps at most max_conns transfers
  * active, serves foreground requests before background ones, enforces the
  * max_rps token bucket, and retries with exponential backoff and jitter as
- * SPEC §6 allows. Callers get their answer through a callback run on the
+ * SEMANTICS.md §6 allows. Callers get their answer through a callback run on the
  * transport thread, never with a transport lock held. */
 #ifndef TC_TRANSPORT_H
 #define TC_TRANSPORT_H

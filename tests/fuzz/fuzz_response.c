@@ -329,7 +329,7 @@ static void check_decoded(enum res_kind kind, int status, const char *body, size
     }
     FUZZ_CHECK(status >= 200 && status <= 299 && r->status == RES_OK);
     /* Only one whole JSON value is an answer: anything after it but
-     * whitespace makes the body malformed (SPEC §6: EIO). */
+     * whitespace makes the body malformed (SEMANTICS.md §6: EIO). */
     const char *end = NULL;
     cJSON *again = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     FUZZ_CHECK(again != NULL);

@@ -1209,7 +1209,7 @@ static void test_decode_hostile(void)
     EXPECT_DECODE_FAIL(RES_MAILBOXES, 200, "\"mailboxes\"", -EIO);
     /* BUG: resource_decode (src/resource.c) parses with cJSON_ParseWithLength,
      * which stops after the first value: a body with trailing garbage is
-     * accepted instead of being malformed JSON (EIO, SPEC §6). */
+     * accepted instead of being malformed JSON (EIO, SEMANTICS.md §6). */
     EXPECT_DECODE_FAIL(RES_TENANT, 200, "{\"tenant_id\":\"x\"} trailing garbage", -EIO);
     EXPECT_DECODE_FAIL(RES_TENANTS, 200, "{\"tenants\":[]}{\"tenants\":[{\"tenant_id\":\"x\"}]}",
                        -EIO);
@@ -1286,7 +1286,7 @@ static void test_decode_hostile(void)
 
     /* BUG: a name with an escaped NUL ("a\u0000b") reaches us as "a":
      * index_children (src/resource.c) checks the C string cJSON gives, so the
-     * entry is exposed under a name the API never sent (SPEC §3: names
+     * entry is exposed under a name the API never sent (SEMANTICS.md §3: names
      * containing NUL are never exposed). */
     static const char nul[] = "{\"tenants\":[{\"tenant_id\":\"evil\\u0000/../x\"},"
                               "{\"tenant_id\":\"ok\"}]}";

@@ -1,6 +1,6 @@
 /* test_router: paths to routes for every node kind of tree.h, every way a
  * path can be wrong, route_child and route_format round trips, and the
- * consistency of the node table itself (SPEC §3). */
+ * consistency of the node table itself (SEMANTICS.md §3). */
 #include <errno.h>
 #include <sys/stat.h>
 
@@ -352,7 +352,7 @@ static void test_route_child(void)
     sb_free(&sb);
 }
 
-/* The table is the tree: check it against itself and against SPEC §3. */
+/* The table is the tree: check it against itself and against SEMANTICS.md §3. */
 static void test_node_table(void)
 {
     for (int k = 0; k < N_COUNT; k++) {
@@ -424,7 +424,7 @@ static void test_node_table(void)
         CHECK(params <= 1);
     }
 
-    /* SPEC §3: r read-only, rw writable, a action (0644, reads empty). */
+    /* SEMANTICS.md §3: r read-only, rw writable, a action (0644, reads empty). */
     static const struct {
         enum node_kind k;
         mode_t mode;
