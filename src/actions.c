@@ -124,12 +124,21 @@ static void vanished(struct mount *m, const struct action *a, const struct route
                      const struct api_error *e)
 {
     bool creates = a->ep == EP_DOMAIN_ADD; /* the route's domain never existed */
-    if (rt->mailbox)
-        cache_drop_kind(m->cache, RES_MAILBOXES, rt->tenant, NULL);
-    if (rt->domain && !creates)
-        cache_drop_kind(m->cache, RES_DOMAINS, rt->tenant, NULL);
-    if (strstr(e->code, "tenant") || (!rt->mailbox && !rt->domain) || creates)
+    struct route gone = *rt;
+    if (strstr(e->code, "tenant") || (!rt->mailbox && !rt->domain) || creates) {
         drop_stale(m, EP_TENANT_DELETE, rt);
+        gone.kind = N_TENANT;
+    } else if (rt->mailbox) {
+        cache_drop_kind(m->cache, RES_MAILBOXES, rt->tenant, NULL);
+        gone.kind = N_MAILBOX;
+    } else {
+        cache_drop_kind(m->cache, RES_DOMAINS, rt->tenant, NULL);
+        gone.kind = N_DOMAIN;
+    }
+    struct strbuf p = STRBUF_INIT;
+    route_format(&gone, &p);
+    mount_names_changed(m, p.data);
+    sb_free(&p);
     mount_tenant_changed(m, rt->tenant);
 }
 
@@ -276,8 +285,13 @@ static int after_delete_tenant(struct mount *m, const struct route *rt, int rc,
         struct route dir = {.kind = N_TENANT, .tenant = rt->tenant};
         struct strbuf p = STRBUF_INIT;
         route_format(&dir, &p);
+        mount_names_changed(m, p.data);
         sb_putc(&p, '/');
         results_drop_prefix(m->results, p.data);
+        sb_free(&p);
+        struct route links = {.kind = N_BY_NAME};
+        route_format(&links, &p);
+        mount_names_changed(m, p.data); /* its by-name/ link is gone too */
         sb_free(&p);
     }
     if (rc == 0)
@@ -338,7 +352,7 @@ static int after_invalidate(struct mount *m, const struct route *rt, int rc, con
     (void)e;
     (void)ctx;
     cache_drop_all(m->cache);
-    mount_changed(m, "/");
+    mount_names_changed(m, "/");
     log_info("every cached entry dropped");
     return rc;
 }

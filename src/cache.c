@@ -89,6 +89,9 @@ struct cache *cache_new(const struct cache_config *cfg, const struct cache_fetch
 
 static void entry_set_res(struct cache *c, struct cache_entry *e, struct resource *res)
 {
+    /* Nobody else sees res yet: its freshness is written once, here. */
+    if (res)
+        res->expires_ms = clock_mono_ms() + c->cfg.ttl_ms;
     if (!e->detached)
         c->bytes -= e->res ? e->res->bytes : 0;
     resource_put(e->res);

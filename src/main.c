@@ -2,7 +2,6 @@
  * run the FUSE loop, and take everything down again in order. */
 #include <curl/curl.h>
 #include <errno.h>
-#include <fuse.h>
 #include <fuse_lowlevel.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -19,9 +18,8 @@
 #include "cache.h"
 #include "clock.h"
 #include "fs.h"
-#include "fuse_ops.h"
+#include "fuse_ll.h"
 #include "log.h"
-#include "notify.h"
 #include "options.h"
 #include "transport.h"
 
@@ -32,6 +30,7 @@ struct daemon {
     struct api *api;
     struct cache *cache;
     struct fs fs;
+    struct fuse_ll ll;
 };
 
 static struct transport *make_transport(const struct daemon *d)
@@ -159,26 +158,29 @@ static void hangup_stop(struct hangup *h)
     pthread_join(h->thread, NULL);
 }
 
-/* libfuse defaults we want; the user's own -o options come later and win. */
+/* Mount options we always want; the user's own -o options come first. */
 static void add_fuse_defaults(struct fuse_args *args)
 {
-    fuse_opt_insert_arg(args, 1, "-oattr_timeout=1,entry_timeout=1,negative_timeout=0");
     fuse_opt_add_arg(args, "-odefault_permissions,fsname=tenantcorefs,subtype=tenantcorefs");
 }
 
 static int run(struct daemon *d, struct fuse_args *args, struct resource *tenants)
 {
     add_fuse_defaults(args);
-    struct fuse *f = fuse_new(args, &tc_fuse_operations, sizeof tc_fuse_operations, &d->fs);
-    if (!f)
+    struct fuse_session *se = fuse_session_new(args, &tc_ll_ops, sizeof tc_ll_ops, &d->ll);
+    if (!se) {
+        resource_put(tenants);
         return 1; /* libfuse printed why */
-    if (fuse_mount(f, d->opt.mountpoint) != 0) {
-        fuse_destroy(f);
+    }
+    if (fuse_set_signal_handlers(se) != 0 || fuse_session_mount(se, d->opt.mountpoint) != 0) {
+        fuse_session_destroy(se);
+        resource_put(tenants);
         return 1;
     }
     if (fuse_daemonize(d->opt.foreground) != 0) {
-        fuse_unmount(f);
-        fuse_destroy(f);
+        fuse_session_unmount(se);
+        fuse_session_destroy(se);
+        resource_put(tenants);
         return 1;
     }
     if (!d->opt.foreground)
@@ -211,47 +213,48 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
     };
     struct api_writer writer = {.call = call_api, .ctx = d->api};
     fs_init(&d->fs, &mc, d->cache, &writer);
+    struct fuse_ll_config lc = {
+        .attr_timeout = d->opt.attr_timeout,
+        .entry_timeout = d->opt.entry_timeout,
+        .uid = d->opt.uid,
+        .gid = d->opt.gid,
+    };
+    fuse_ll_init(&d->ll, &d->fs, &lc);
     struct res_id id = {.kind = RES_TENANTS};
     cache_insert(d->cache, &id, tenants);
 
     int rc = 1;
-    struct notifier *n = NULL;
     if (transport_start(d->transport) != 0) {
         log_error("cannot start the HTTP thread");
         goto out;
     }
-    n = notifier_start(f);
-    d->fs.notify = notifier_queue;
-    d->fs.notify_arg = n;
-    struct fuse_session *se = fuse_get_session(f);
-    if (fuse_set_signal_handlers(se) != 0)
-        goto out;
+    fuse_ll_start(&d->ll, se);
     log_info("mounted %s at %s", d->opt.api_url, d->opt.mountpoint);
     if (d->opt.singlethread) {
-        rc = fuse_loop(f);
+        rc = fuse_session_loop(se);
     } else {
         /* Few idle workers: a warm walk is one request at a time, and a
          * large pool hands consecutive requests to cold threads (measured
          * warm grep -r on fleet S: 2 idle ~105 ms, 8 idle ~125 ms; 1 idle
          * churns threads, ~420 ms). */
-        struct fuse_loop_config *lc = fuse_loop_cfg_create();
-        fuse_loop_cfg_set_max_threads(lc, 16);
-        fuse_loop_cfg_set_idle_threads(lc, 2);
-        rc = fuse_loop_mt(f, lc);
-        fuse_loop_cfg_destroy(lc);
+        struct fuse_loop_config *loop = fuse_loop_cfg_create();
+        fuse_loop_cfg_set_max_threads(loop, 16);
+        fuse_loop_cfg_set_idle_threads(loop, 2);
+        rc = fuse_session_loop_mt(se, loop);
+        fuse_loop_cfg_destroy(loop);
     }
-    rc = rc < 0 ? 1 : 0;
-    fuse_remove_signal_handlers(se);
+    rc = rc != 0 ? 1 : 0;
 out:
     hangup_stop(&hup);
-    d->fs.notify = NULL;
-    notifier_stop(n);
-    fuse_unmount(f);
+    fuse_ll_stop(&d->ll);
+    fuse_session_unmount(se);
+    fuse_remove_signal_handlers(se);
     transport_free(d->transport); /* fails what is queued: fetch callbacks end */
     fs_destroy(&d->fs);
     cache_free(d->cache);
     api_free(d->api);
-    fuse_destroy(f);
+    fuse_ll_destroy(&d->ll);
+    fuse_session_destroy(se);
     return rc;
 }
 

@@ -57,7 +57,13 @@ void mount_fail(const struct op_ctx *ctx, const char *path, const struct api_err
 void mount_changed(struct mount *m, const char *prefix)
 {
     if (m->changed)
-        m->changed(m->changed_arg, prefix);
+        m->changed(m->changed_arg, prefix, false);
+}
+
+void mount_names_changed(struct mount *m, const char *prefix)
+{
+    if (m->changed)
+        m->changed(m->changed_arg, prefix, true);
 }
 
 void mount_tenant_changed(struct mount *m, const char *tenant)

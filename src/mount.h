@@ -51,10 +51,12 @@ struct mount {
     struct results *results;
     struct lockset *locks;
     time_t mount_time;
-    /* Tell the kernel that what it holds for every path under prefix may
-     * have changed ("/tenants/<t>/", or a single path). Set by the layer
-     * that talks to the kernel; it only queues (SEMANTICS.md, Caching). */
-    void (*changed)(void *arg, const char *prefix);
+    /* Tell the kernel that what it holds for prefix and every path under it
+     * may have changed: attributes, bytes and listings, and with names also
+     * which names exist. Set by the layer that talks to the kernel; it
+     * never calls the kernel from the request that caused the change
+     * (SEMANTICS.md §7). */
+    void (*changed)(void *arg, const char *prefix, bool names);
     void *changed_arg;
 };
 
@@ -72,6 +74,8 @@ void mount_fail(const struct op_ctx *ctx, const char *path, const struct api_err
 
 /* The kernel must drop what it holds for prefix and everything under it. */
 void mount_changed(struct mount *m, const char *prefix);
+/* ... and the names too: some may be gone. */
+void mount_names_changed(struct mount *m, const char *prefix);
 /* ... for one tenant's directory and the fleet-wide files built from it. */
 void mount_tenant_changed(struct mount *m, const char *tenant);
 

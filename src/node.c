@@ -129,6 +129,22 @@ uint64_t names_hash(const struct names *ns)
     return h;
 }
 
+/* The mtime, and how long the kernel may keep what it is told. */
+static void set_times(struct fs_attr *a, const struct render_ctx *rctx, int64_t mtime_ns,
+                      bool volatile_)
+{
+    a->mtime = (time_t)(mtime_ns / 1000000000);
+    a->mtime_nsec = (long)(mtime_ns % 1000000000);
+    if (volatile_) {
+        a->valid_ms = 0;
+    } else if (!rctx->expires_ms) {
+        a->valid_ms = FS_VALID_FOREVER;
+    } else {
+        int64_t left = rctx->expires_ms - clock_mono_ms();
+        a->valid_ms = left > 0 ? left : 0;
+    }
+}
+
 int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct route *rt, const char *path,
               struct fs_attr *a, struct strbuf *content)
 {
@@ -139,13 +155,16 @@ int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct 
     memset(a, 0, sizeof *a);
     a->mode = t->mode;
     a->nlink = 1;
+    int64_t mtime_ns;
     if (S_ISDIR(t->mode)) {
         struct names ns = {0};
         const struct resource *list;
         err = node_list(env, rctx, rt, &ns, &list);
         if (!err) {
             a->nlink = 2;
-            a->mtime = nodemeta_served(env->meta, path, names_hash(&ns), env->m->mount_time);
+            mtime_ns = nodemeta_served_ns(env->meta, path, names_hash(&ns),
+                                          (int64_t)env->m->mount_time * 1000000000);
+            set_times(a, rctx, mtime_ns, false);
         }
         names_free(&ns);
         return err;
@@ -155,13 +174,14 @@ int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct 
     err = node_ops(rt->kind)->render(rctx, rt, out);
     if (!err) {
         a->size = (off_t)out->len;
-        if (t->flags & NF_VOLATILE) {
-            a->mtime = clock_wall();
-        } else {
-            time_t served = nodemeta_served(env->meta, path,
-                                            content_hash(out->data ? out->data : "", out->len), 0);
-            a->mtime = served > rctx->stamp ? served : rctx->stamp;
-        }
+        bool volatile_ = t->flags & NF_VOLATILE;
+        mtime_ns = volatile_ ? clock_wall_ns()
+                             : nodemeta_served_ns(env->meta, path,
+                                                  content_hash(out->data ? out->data : "", out->len),
+                                                  0);
+        if (!volatile_ && (int64_t)rctx->stamp * 1000000000 > mtime_ns)
+            mtime_ns = (int64_t)rctx->stamp * 1000000000;
+        set_times(a, rctx, mtime_ns, volatile_);
     }
     sb_free(&local);
     return err;

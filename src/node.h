@@ -18,11 +18,19 @@
 #include "prefetch.h"
 #include "render.h"
 
+#define FS_VALID_FOREVER INT64_MAX
+
 struct fs_attr {
     mode_t mode;
     off_t size;
     time_t mtime;
+    long mtime_nsec;
     nlink_t nlink;
+    /* How long the kernel may keep these attributes, the entry and the
+     * bytes: the remaining life of the data behind them (SEMANTICS.md §7);
+     * FS_VALID_FOREVER for what changes only through this mount (which
+     * then tells the kernel), 0 for what changes on its own (stats). */
+    int64_t valid_ms;
 };
 
 /* What nodes are computed from: the mount (cache, results, settings),

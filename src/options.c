@@ -42,6 +42,7 @@ static const struct fuse_opt opt_spec[] = {
     FUSE_OPT_KEY("prefetch=", KEY_VALUE), FUSE_OPT_KEY("cache_max=", KEY_VALUE),
     FUSE_OPT_KEY("action_timeout=", KEY_VALUE), FUSE_OPT_KEY("cafile=", KEY_VALUE),
     FUSE_OPT_KEY("enforcement_max=", KEY_VALUE),
+    FUSE_OPT_KEY("attr_timeout=", KEY_VALUE), FUSE_OPT_KEY("entry_timeout=", KEY_VALUE),
     FUSE_OPT_KEY("log_level=", KEY_VALUE), FUSE_OPT_KEY("allow_delete", KEY_FLAG),
     /* Keys that /etc/fstab and mount.fuse3 pass through. */
     FUSE_OPT_KEY("defaults", KEY_DISCARD), FUSE_OPT_KEY("auto", KEY_DISCARD),
@@ -49,6 +50,12 @@ static const struct fuse_opt opt_spec[] = {
     FUSE_OPT_KEY("nofail", KEY_DISCARD), FUSE_OPT_KEY("user", KEY_DISCARD),
     FUSE_OPT_KEY("users", KEY_DISCARD), FUSE_OPT_KEY("nouser", KEY_DISCARD),
     FUSE_OPT_KEY("comment=", KEY_DISCARD), FUSE_OPT_KEY("default_permissions", KEY_DISCARD),
+    /* libfuse's high-level options: the mount decides these itself. */
+    FUSE_OPT_KEY("negative_timeout=", KEY_DISCARD), FUSE_OPT_KEY("kernel_cache", KEY_DISCARD),
+    FUSE_OPT_KEY("auto_cache", KEY_DISCARD), FUSE_OPT_KEY("noauto_cache", KEY_DISCARD),
+    FUSE_OPT_KEY("use_ino", KEY_DISCARD), FUSE_OPT_KEY("readdir_ino", KEY_DISCARD),
+    FUSE_OPT_KEY("direct_io", KEY_DISCARD), FUSE_OPT_KEY("hard_remove", KEY_DISCARD),
+    FUSE_OPT_KEY("nullpath_ok", KEY_DISCARD),
     /* Never accepted. */
     FUSE_OPT_KEY("umask=", KEY_REFUSE), FUSE_OPT_KEY("api_key=", KEY_REFUSE),
     FUSE_OPT_KEY("key=", KEY_REFUSE),
@@ -205,6 +212,17 @@ static int set_value(struct tc_options *o, const char *arg)
             return fail("invalid enforcement_max=%s (events, 0 to 1000000; 0 hides the "
                         "enforcement log)",
                         v);
+    } else if (IS("attr_timeout") || IS("entry_timeout")) {
+        char *end;
+        errno = 0;
+        double t = strtod(v, &end);
+        if (errno || end == v || *end || !(t > 0 && t <= 86400))
+            return fail("invalid %.*s=%s (seconds, more than 0 and at most 86400)",
+                        (int)(strchr(arg, '=') - arg), arg, v);
+        if (IS("attr_timeout"))
+            o->attr_timeout = t;
+        else
+            o->entry_timeout = t;
     } else if (IS("action_timeout")) {
         if (parse_uint(v, 1, 86400, &o->action_timeout))
             return fail("invalid action_timeout=%s (seconds, 1 to 86400)", v);
@@ -261,7 +279,9 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
             o->uid = (uid_t)strtoul(arg + 4, NULL, 10);
         else if (strncmp(arg, "gid=", 4) == 0)
             o->gid = (gid_t)strtoul(arg + 4, NULL, 10);
-        return 1;
+        /* Owners are ours to report: libfuse's low-level API does not
+         * know uid= and gid=. */
+        return arg[0] != 'u' && arg[0] != 'g';
     case FUSE_OPT_KEY_OPT:
         if (strncmp(arg, "x-", 2) == 0) /* fstab's x-systemd.* and friends */
             return 0;
@@ -292,6 +312,7 @@ int options_parse(int argc, char **argv, struct tc_options *o, struct fuse_args 
     o->retries = 3;
     o->action_timeout = 300;
     o->enforcement_max = 1000;
+    o->attr_timeout = o->entry_timeout = 86400;
     o->prefetch = true;
     o->cache_max = 64L << 20;
     o->log_level = LOG_LEVEL_WARN;

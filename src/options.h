@@ -3,7 +3,7 @@
 #ifndef TC_OPTIONS_H
 #define TC_OPTIONS_H
 
-#include <fuse.h>
+#include <fuse_opt.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -18,6 +18,7 @@ struct tc_options {
     bool allow_delete;
     long cache_max;
     int log_level;
+    double attr_timeout, entry_timeout; /* upper bounds of the kernel's caching, seconds */
     bool foreground, debug, singlethread, show_help, show_version;
     bool allow_other, read_only;
     uid_t uid;

@@ -54,6 +54,8 @@ int rctx_get(struct render_ctx *rctx, enum res_kind kind, const char *tenant, co
         rctx->held = xrealloc(rctx->held, rctx->capheld * sizeof *rctx->held);
     }
     rctx->held[rctx->nheld++] = r;
+    if (r->expires_ms && (!rctx->expires_ms || r->expires_ms < rctx->expires_ms))
+        rctx->expires_ms = r->expires_ms;
     if (r->status == RES_OK && kind != RES_TENANTS && kind != RES_DOMAINS &&
         kind != RES_MAILBOXES)
         rctx_stamp(rctx, r->json);

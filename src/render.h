@@ -30,6 +30,7 @@ struct render_ctx {
     struct res_source src;
     bool peek;
     time_t stamp; /* latest resource timestamp consulted */
+    int64_t expires_ms; /* when the first resource consulted stops being fresh (0: none) */
     struct resource **held;
     size_t nheld, capheld;
     struct api_error err; /* the failure, when a call returns -errno */

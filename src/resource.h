@@ -45,6 +45,7 @@ struct resource {
     size_t nchildren;
     struct api_error err; /* RES_NOT_FOUND */
     uint64_t gen;         /* unique per decoded answer */
+    int64_t expires_ms;   /* set by the cache when stored: when it stops being fresh */
     size_t bytes;         /* memory accounted to the cache */
 };
 

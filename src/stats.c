@@ -41,6 +41,15 @@ void stats_render(struct strbuf *sb, long cache_max)
     cJSON_AddNumberToObject(cache, "max_bytes", (double)cache_max);
     cJSON_AddNumberToObject(root, "kernel_invalidations",
                             (double)atomic_load(&g_stats.notifications));
+    static const char *const ops[KOP_COUNT] = {
+        "lookup", "forget",  "getattr", "setattr", "readlink", "mkdir",       "rmdir",  "open",
+        "read",   "write",   "flush",   "opendir", "readdir",  "readdirplus", "statfs", "other"};
+    cJSON *kernel = cJSON_AddObjectToObject(root, "kernel_requests");
+    for (int i = 0; i < KOP_COUNT; i++)
+        cJSON_AddNumberToObject(kernel, ops[i], (double)atomic_load(&g_stats.kernel_ops[i]));
+    cJSON *inodes = cJSON_AddObjectToObject(root, "inodes");
+    cJSON_AddNumberToObject(inodes, "held", (double)atomic_load(&g_stats.inodes));
+    cJSON_AddNumberToObject(inodes, "peak", (double)atomic_load(&g_stats.inodes_peak));
     json_print_pretty(sb, root);
     cJSON_Delete(root);
 }

@@ -8,6 +8,27 @@
 #include "api_error.h"
 #include "strbuf.h"
 
+/* The kernel's requests, counted by kind (a warm walk should send few). */
+enum kernel_op {
+    KOP_LOOKUP,
+    KOP_FORGET,
+    KOP_GETATTR,
+    KOP_SETATTR,
+    KOP_READLINK,
+    KOP_MKDIR,
+    KOP_RMDIR,
+    KOP_OPEN,
+    KOP_READ,
+    KOP_WRITE,
+    KOP_FLUSH,
+    KOP_OPENDIR,
+    KOP_READDIR,
+    KOP_READDIRPLUS,
+    KOP_STATFS,
+    KOP_OTHER,
+    KOP_COUNT
+};
+
 struct stats {
     atomic_ulong api_calls;              /* HTTP requests sent, retries included */
     atomic_ulong api_calls_by_endpoint[EP_COUNT];
@@ -23,6 +44,8 @@ struct stats {
     atomic_long cache_bytes;
     atomic_long cache_entries;
     atomic_ulong notifications;          /* kernel invalidations sent */
+    atomic_ulong kernel_ops[KOP_COUNT];   /* requests from the kernel, by kind */
+    atomic_long inodes, inodes_peak;     /* inodes the kernel holds, now and at most */
 };
 
 extern struct stats g_stats;
