@@ -168,8 +168,8 @@ int fs_write(struct fs *fs, const char *path, const char *buf, size_t size,
     if (err)
         return err;
     const struct action *a = node_ops(rt.kind)->write;
-    if (!a)
-        return -EBADF;
+    if (!a) /* a read-only file (root may open it for writing) */
+        return -EACCES;
     if (size > VALUE_MAX_WRITE) {
         struct api_error e;
         api_error_set(&e, EINVAL, 0, NULL, "one value per write, at most 4096 bytes");

@@ -243,7 +243,7 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         rc = fuse_session_loop_mt(se, loop);
         fuse_loop_cfg_destroy(loop);
     }
-    rc = rc != 0 ? 1 : 0;
+    rc = rc < 0 ? 1 : 0; /* a signal that ended the loop is a clean exit */
 out:
     hangup_stop(&hup);
     fuse_ll_stop(&d->ll);
