@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JSON_SAFE_INT 9007199254740992.0 /* 2^53 */
+#define JSON_SAFE_INT 9007199254740992LL /* 2^53 */
 
 cJSON *json_parse_body(const char *body, size_t len, size_t *error_pos)
 {
@@ -174,11 +174,12 @@ bool parse_query_int(const char *s, long long *out)
     const char *p = s;
     if (*p == '-')
         p++;
+    /* 16 digits hold 2^53; more never fit, and strtoll cannot overflow here. */
     if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 16)
         return false;
-    double v = strtod(s, NULL);
-    if (fabs(v) > JSON_SAFE_INT)
+    long long v = strtoll(s, NULL, 10);
+    if (v > JSON_SAFE_INT || v < -JSON_SAFE_INT)
         return false;
-    *out = strtoll(s, NULL, 10);
+    *out = v;
     return true;
 }
