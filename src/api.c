@@ -1,5 +1,6 @@
 /* api: endpoint paths, the fetcher for the cache, and the write calls. */
 #include "api.h"
+#include "api_events.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +60,11 @@ static void fetch_finished(struct http_request *req, const struct http_result *r
 static void fetch_start(void *ctx, struct cache_fetch *f, const struct res_id *id, bool background)
 {
     struct api *a = ctx;
+    if (id->kind == RES_EVENTS) {
+        api_events_fetch(a->t, f, id, a->cfg.events_max, a->cfg.read_budget_ms,
+                         a->cfg.read_attempt_ms);
+        return;
+    }
     struct fetch_job *job = xcalloc(1, sizeof *job);
     job->fetch = f;
     job->tenant = id->tenant ? xstrdup(id->tenant) : NULL;

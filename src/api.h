@@ -18,6 +18,7 @@ struct api_config {
     int64_t action_budget_ms;  /* action_timeout: sync, provision, mkdir, verify */
     int64_t write_budget_ms;   /* other writes: as reads */
     int64_t write_attempt_ms;
+    size_t events_max; /* newest enforcement events kept (enforcement_max) */
 };
 
 struct api;

@@ -24,6 +24,7 @@ enum api_endpoint {
     EP_MAILBOX_USAGE,
     EP_LIMITS_SET,
     EP_LIMITS_GET,
+    EP_EVENTS_LIST,
     EP_COUNT
 };
 
@@ -37,11 +38,12 @@ struct api_error {
     char message[256];/* API or local message, "" if none; no control characters */
 };
 
-/* Fill e from an HTTP error answer. The body shape is undocumented: the code
- * comes from error.code, a string error, or code; the message from
- * error.message, message or detail. Any body (none, not JSON, hostile) is
- * accepted; fields that are missing stay empty. Sets e->err by
- * errno_from_api_error. */
+/* Fill e from an HTTP error answer. The documented body is
+ * {"detail": {"message", "code"}}; servers also send detail as a string or
+ * as the framework's list of {loc, msg, type} (joined into the message),
+ * error.code / error.message, a string error, top-level code / message, or
+ * no body. Any body (none, not JSON, hostile) is accepted; fields that are
+ * missing stay empty. Sets e->err by errno_from_api_error. */
 void api_error_from_http(struct api_error *e, enum api_endpoint ep, int http_status,
                          const char *body, size_t len);
 

@@ -25,6 +25,7 @@ struct fs_config {
     uid_t uid;
     gid_t gid;
     long cache_max;
+    size_t events_max; /* enforcement_max: 0 hides the enforcement log */
 };
 
 struct fs {

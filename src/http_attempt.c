@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "apikey.h"
 #include "log.h"
 #include "stats.h"
 #include "transport_internal.h"
@@ -52,6 +53,34 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
+/* The headers of one attempt, built with the current key (a rotation
+ * takes effect at the next attempt) and wiped when it ends. */
+static struct curl_slist *attempt_headers(struct transport *t, struct http_request *r)
+{
+    char auth[APIKEY_HEADER_MAX];
+    r->key_gen = apikey_header(t->cfg.key, auth, sizeof auth);
+    struct curl_slist *h = curl_slist_append(NULL, auth);
+    explicit_bzero(auth, sizeof auth);
+    h = curl_slist_append(h, "Accept: application/json");
+    if (r->body) {
+        h = curl_slist_append(h, "Content-Type: application/json");
+        h = curl_slist_append(h, "Expect:");
+    }
+    r->headers = h;
+    return h;
+}
+
+void attempt_end(struct http_request *r)
+{
+    if (r->easy)
+        curl_easy_cleanup(r->easy);
+    r->easy = NULL;
+    for (struct curl_slist *h = r->headers; h; h = h->next)
+        explicit_bzero(h->data, strlen(h->data));
+    curl_slist_free_all(r->headers);
+    r->headers = NULL;
+}
+
 CURL *attempt_easy(struct transport *t, struct http_request *r, int64_t now)
 {
     CURL *e = curl_easy_init();
@@ -67,7 +96,7 @@ CURL *attempt_easy(struct transport *t, struct http_request *r, int64_t now)
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "tenantcorefs/" TC_VERSION);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->body ? t->body_headers : t->headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, attempt_headers(t, r));
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)total);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)connect);
@@ -182,10 +211,17 @@ void attempt_outcome(struct transport *t, struct http_request *r, CURLcode code,
     } else {
         o->status = (int)status;
         o->retryable = status == 429 || (status >= 500 && r->method == HTTP_GET);
+        /* A 401 after a key rotation: the request was refused before it
+         * did anything, so even a write may go again — once, with the key
+         * now in the file. */
+        if (status == 401 && !r->key_retried && apikey_reload(t->cfg.key, r->key_gen) == 1) {
+            r->key_retried = true;
+            o->new_key = true;
+        }
     }
     log_debug("%s %s -> %d%s%s (attempt %d)", method_name(r->method), r->path, o->status,
               o->err ? " " : "", o->err ? o->errmsg : "", r->attempts);
-    o->delay_ms = backoff_ms(r->attempts);
+    o->delay_ms = o->new_key ? 0 : backoff_ms(r->attempts);
     if (r->retry_after_s > 0) {
         int64_t ra = (int64_t)r->retry_after_s * 1000;
         int64_t cap = (int64_t)t->cfg.timeout_s * 1000;

@@ -5,12 +5,17 @@
 #include <fuse.h>
 #include <fuse_lowlevel.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "api.h"
+#include "apikey.h"
 #include "cache.h"
 #include "clock.h"
 #include "fs.h"
@@ -22,7 +27,7 @@
 
 struct daemon {
     struct tc_options opt;
-    char *key;
+    struct apikey *key;
     struct transport *transport;
     struct api *api;
     struct cache *cache;
@@ -33,7 +38,7 @@ static struct transport *make_transport(const struct daemon *d)
 {
     struct transport_config tc = {
         .base_url = d->opt.api_url,
-        .api_key = d->key,
+        .key = d->key,
         .cafile = d->opt.cafile,
         .max_conns = (int)d->opt.max_conns,
         .max_rps = d->opt.max_rps,
@@ -50,6 +55,7 @@ static struct api_config make_api_config(const struct tc_options *o)
         .read_budget_ms = t * (o->retries + 1),
         .read_attempt_ms = t,
         .action_budget_ms = (int64_t)o->action_timeout * 1000,
+        .events_max = o->enforcement_max,
         .write_budget_ms = t * (o->retries + 1),
         .write_attempt_ms = t,
     };
@@ -76,9 +82,18 @@ static struct resource *preflight(struct daemon *d)
     api_free(a);
     if (rc == 0)
         return tenants;
-    if (err.http_status == 401 || err.http_status == 403)
-        fprintf(stderr, "tenantcorefs: the API at %s refused the key (HTTP %d%s%s)\n",
-                d->opt.api_url, err.http_status, err.message[0] ? ": " : "", err.message);
+    /* One line that says what to do; the API's code and message in it. */
+    const char *sep = err.code[0] && err.message[0] ? ": " : "";
+    if (err.http_status == 402 && strcmp(err.code, "tenant_limit_reached") != 0)
+        fprintf(stderr,
+                "tenantcorefs: the account has no active API plan (HTTP 402 %s%s%s); "
+                "renew it in the TenantCore app\n",
+                err.code[0] ? err.code : "no_api_plan", err.message[0] ? ": " : "",
+                err.message);
+    else if (err.http_status == 401 || err.http_status == 403)
+        fprintf(stderr, "tenantcorefs: the API at %s refused the key (HTTP %d%s%s%s%s)\n",
+                d->opt.api_url, err.http_status, err.code[0] || err.message[0] ? " " : "",
+                err.code, sep, err.message);
     else if (err.http_status)
         fprintf(stderr, "tenantcorefs: GET %s/v1/tenants failed: HTTP %d %s %s\n",
                 d->opt.api_url, err.http_status, err.code, err.message);
@@ -86,6 +101,54 @@ static struct resource *preflight(struct daemon *d)
         fprintf(stderr, "tenantcorefs: cannot reach the API at %s: %s (%s)\n", d->opt.api_url,
                 err.message[0] ? err.message : strerror(err.err), errno_name(err.err));
     return NULL;
+}
+
+/* SIGHUP re-reads the key file (rotation). It is blocked in every thread
+ * and taken with sigwait on a thread of its own: libfuse's handler, which
+ * would unmount, never sees it, and nothing runs in a signal handler. */
+struct hangup {
+    pthread_t thread;
+    struct apikey *key;
+    atomic_bool stop;
+    bool started;
+};
+
+static void *hangup_main(void *arg)
+{
+    struct hangup *h = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    for (;;) {
+        int sig;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (atomic_load(&h->stop))
+            break;
+        apikey_reload_now(h->key);
+    }
+    return NULL;
+}
+
+/* Block SIGHUP before any thread starts (they inherit the mask). */
+static void hangup_start(struct hangup *h, struct apikey *key)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    h->key = key;
+    atomic_init(&h->stop, false);
+    h->started = pthread_create(&h->thread, NULL, hangup_main, h) == 0;
+}
+
+static void hangup_stop(struct hangup *h)
+{
+    if (!h->started)
+        return;
+    atomic_store(&h->stop, true);
+    pthread_kill(h->thread, SIGHUP);
+    pthread_join(h->thread, NULL);
 }
 
 /* libfuse defaults we want; the user's own -o options come later and win. */
@@ -116,6 +179,8 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         log_warn("allow_other: every local user acts with this mount's API key");
 
     /* Threads start only now: fuse_daemonize() forks. */
+    struct hangup hup = {0};
+    hangup_start(&hup, d->key);
     d->transport = make_transport(d);
     struct api_config ac = make_api_config(&d->opt);
     d->api = api_new(d->transport, &ac);
@@ -134,6 +199,7 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         .uid = d->opt.uid,
         .gid = d->opt.gid,
         .cache_max = d->opt.cache_max,
+        .events_max = d->opt.enforcement_max,
     };
     fs_init(&d->fs, &fc, d->cache, d->api);
     struct res_id id = {.kind = RES_TENANTS};
@@ -168,6 +234,7 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
     rc = rc < 0 ? 1 : 0;
     fuse_remove_signal_handlers(se);
 out:
+    hangup_stop(&hup);
     d->fs.notify = NULL;
     notifier_stop(n);
     fuse_unmount(f);
@@ -205,19 +272,18 @@ int main(int argc, char **argv)
         goto out;
     }
     log_set_level(d.opt.debug ? LOG_LEVEL_DEBUG : (enum log_level)d.opt.log_level);
-    d.key = options_load_key(&d.opt);
-    if (!d.key)
+    char why[512];
+    d.key = apikey_load(d.opt.api_key_file, why, sizeof why);
+    if (!d.key) {
+        fprintf(stderr, "tenantcorefs: %s\n", why);
         goto out;
-    log_set_secret(d.key);
+    }
     struct resource *tenants = preflight(&d);
     if (!tenants)
         goto out;
     rc = run(&d, &args, tenants);
 out:
-    if (d.key) {
-        memset(d.key, 0, strlen(d.key));
-        free(d.key);
-    }
+    apikey_free(d.key);
     log_close();
     options_free(&d.opt);
     fuse_opt_free_args(&args);

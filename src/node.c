@@ -71,6 +71,8 @@ int node_exists(struct fs *fs, struct render_ctx *rc, const struct route *rt)
         return err;
     if (rt->mailbox && (err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item)))
         return err;
+    if ((node_type(rt->kind)->flags & NF_EVENTS) && fs->cfg.events_max == 0)
+        return rc_fail(rc, ENOENT, "enforcement_max=0");
     if (node_type(rt->kind)->flags & NF_LOCAL) {
         struct strbuf p = STRBUF_INIT;
         route_format(rt, &p);
@@ -113,6 +115,8 @@ int node_list(struct fs *fs, struct render_ctx *rc, const struct route *rt, stru
     for (int k = 0; k < N_COUNT; k++) {
         const struct node_type *t = node_type(k);
         if (k == N_ROOT || t->parent != rt->kind || !t->name)
+            continue;
+        if ((t->flags & NF_EVENTS) && fs->cfg.events_max == 0)
             continue;
         if (t->flags & NF_LOCAL) {
             struct strbuf p = STRBUF_INIT;

@@ -41,6 +41,7 @@ static const struct fuse_opt opt_spec[] = {
     FUSE_OPT_KEY("timeout=", KEY_VALUE), FUSE_OPT_KEY("retries=", KEY_VALUE),
     FUSE_OPT_KEY("prefetch=", KEY_VALUE), FUSE_OPT_KEY("cache_max=", KEY_VALUE),
     FUSE_OPT_KEY("action_timeout=", KEY_VALUE), FUSE_OPT_KEY("cafile=", KEY_VALUE),
+    FUSE_OPT_KEY("enforcement_max=", KEY_VALUE),
     FUSE_OPT_KEY("log_level=", KEY_VALUE), FUSE_OPT_KEY("allow_delete", KEY_FLAG),
     /* Keys that /etc/fstab and mount.fuse3 pass through. */
     FUSE_OPT_KEY("defaults", KEY_DISCARD), FUSE_OPT_KEY("auto", KEY_DISCARD),
@@ -199,6 +200,11 @@ static int set_value(struct tc_options *o, const char *arg)
     } else if (IS("retries")) {
         if (parse_uint(v, 0, 20, &o->retries))
             return fail("invalid retries=%s (0 to 20)", v);
+    } else if (IS("enforcement_max")) {
+        if (parse_uint(v, 0, 1000000, &o->enforcement_max))
+            return fail("invalid enforcement_max=%s (events, 0 to 1000000; 0 hides the "
+                        "enforcement log)",
+                        v);
     } else if (IS("action_timeout")) {
         if (parse_uint(v, 1, 86400, &o->action_timeout))
             return fail("invalid action_timeout=%s (seconds, 1 to 86400)", v);
@@ -285,6 +291,7 @@ int options_parse(int argc, char **argv, struct tc_options *o, struct fuse_args 
     o->timeout = 30;
     o->retries = 3;
     o->action_timeout = 300;
+    o->enforcement_max = 1000;
     o->prefetch = true;
     o->cache_max = 64L << 20;
     o->log_level = LOG_LEVEL_WARN;
@@ -341,77 +348,6 @@ void options_free(struct tc_options *o)
         free(o->positional[i]);
 }
 
-/* Keys go into an HTTP header: printable ASCII without spaces only. */
-static char *clean_key(char *raw, const char *from)
-{
-    size_t len = strlen(raw);
-    while (len > 0 && isspace((unsigned char)raw[len - 1]))
-        raw[--len] = '\0';
-    size_t start = 0;
-    while (raw[start] && isspace((unsigned char)raw[start]))
-        start++;
-    if (!raw[start]) {
-        fail("the API key from %s is empty", from);
-        return NULL;
-    }
-    for (const char *p = raw + start; *p; p++)
-        if (*p <= 0x20 || *p >= 0x7f) {
-            fail("the API key from %s contains characters an API key cannot have", from);
-            return NULL;
-        }
-    return xstrdup(raw + start);
-}
-
-char *options_load_key(const struct tc_options *o)
-{
-    if (o->api_key_file) {
-        int fd = open(o->api_key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0) {
-            fail("cannot read api_key_file %s: %s", o->api_key_file, strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            return NULL;
-        }
-        if (!S_ISREG(st.st_mode)) {
-            close(fd);
-            fail("api_key_file %s is not a regular file", o->api_key_file);
-            return NULL;
-        }
-        if (st.st_mode & 077) {
-            close(fd);
-            fail("api_key_file %s is readable by group or others; chmod 600 it",
-                 o->api_key_file);
-            return NULL;
-        }
-        char buf[4097];
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n < 0) {
-            fail("cannot read api_key_file %s: %s", o->api_key_file, strerror(errno));
-            return NULL;
-        }
-        buf[n] = '\0';
-        char *key = clean_key(buf, "api_key_file");
-        memset(buf, 0, sizeof buf);
-        return key;
-    }
-    char *env = getenv("TENANTCORE_API_KEY");
-    if (!env || !*env) {
-        fail("no API key: set TENANTCORE_API_KEY or -o api_key_file=PATH");
-        return NULL;
-    }
-    char *copy = xstrdup(env);
-    /* The environment block is what /proc/PID/environ shows: wipe it,
-     * whether or not the key turns out to be usable. */
-    memset(env, 0, strlen(env));
-    unsetenv("TENANTCORE_API_KEY");
-    char *key = clean_key(copy, "TENANTCORE_API_KEY");
-    memset(copy, 0, strlen(copy));
-    free(copy);
-    return key;
-}
-
 void options_usage(const char *prog)
 {
     printf("usage: %s [SOURCE] MOUNTPOINT [-f] [-d] [-s] [-o OPTION[,OPTION...]]\n\n"
@@ -431,6 +367,7 @@ void options_usage(const char *prog)
            "    -o cache_max=BYTES      memory bound of the cache, e.g. 64M (64M)\n"
            "    -o allow_delete         permit rmdir tenants/<id> (DELETE tenant)\n"
            "    -o action_timeout=SECS  limit of sync, provision, mkdir, verify (300)\n"
+           "    -o enforcement_max=N    newest enforcement events in enforcement.log (1000; 0: none)\n"
            "    -o cafile=PATH          CA bundle for TLS verification\n"
            "    -o log_level=LEVEL      error, warn, info, debug (warn)\n"
            "    -f                      foreground, log to stderr (else syslog)\n"

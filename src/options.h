@@ -12,7 +12,7 @@ struct tc_options {
     char *api_key_file;
     char *cafile;
     char *mountpoint;
-    unsigned ttl, stale_ttl, max_conns, timeout, retries, action_timeout;
+    unsigned ttl, stale_ttl, max_conns, timeout, retries, action_timeout, enforcement_max;
     double max_rps;
     bool prefetch;
     bool allow_delete;
@@ -34,11 +34,6 @@ struct tc_options {
 int options_parse(int argc, char **argv, struct tc_options *o, struct fuse_args *args);
 void options_free(struct tc_options *o);
 void options_usage(const char *progname);
-
-/* Read the API key from api_key_file (refused when group- or
- * world-readable) or TENANTCORE_API_KEY (scrubbed from the environment
- * afterwards). Returns a malloc'd key, or NULL after printing a line. */
-char *options_load_key(const struct tc_options *o);
 
 /* https anywhere; plain http only to a loopback host. 0 or -1 with *why. */
 int options_check_url(const char *url, const char **why);

@@ -84,6 +84,11 @@ int render_tenant_zone(struct render_ctx *rc, const struct route *rt, struct str
 int render_domain_zone(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
 int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
 
+/* The enforcement log (enforcement.c): the tenant's when the route has
+ * one, else the account's. */
+int render_enforcement_log(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
+int render_enforcement_jsonl(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
+
 /* by-name/: the link name of every tenant of a tenants list, duplicates
  * disambiguated as "<name>~<first 8 chars of the GUID>". names[i] is for
  * child i of the list (malloc'd; NULL when the tenant cannot be linked). */

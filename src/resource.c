@@ -32,6 +32,14 @@ void url_append_component(struct strbuf *out, const char *s)
 
 void res_id_path(const struct res_id *id, struct strbuf *out)
 {
+    if (id->kind == RES_EVENTS) {
+        sb_puts(out, "/v1/enforcement/events");
+        if (id->tenant && *id->tenant) {
+            sb_puts(out, "?tenant_id=");
+            url_append_component(out, id->tenant);
+        }
+        return;
+    }
     sb_puts(out, "/v1/tenants");
     if (id->kind == RES_TENANTS)
         return;
@@ -40,6 +48,7 @@ void res_id_path(const struct res_id *id, struct strbuf *out)
     switch (id->kind) {
     case RES_TENANTS:
     case RES_TENANT:
+    case RES_EVENTS:
     case RES_KIND_COUNT:
         break;
     case RES_DOMAINS:
@@ -76,6 +85,7 @@ enum api_endpoint res_kind_endpoint(enum res_kind kind)
         [RES_DOMAINS] = EP_DOMAINS_LIST,       [RES_DNS] = EP_DOMAIN_DNS,
         [RES_DKIM] = EP_DOMAIN_DKIM_STATUS,    [RES_MAILBOXES] = EP_MAILBOXES_LIST,
         [RES_USAGE] = EP_MAILBOX_USAGE,        [RES_POLICY] = EP_LIMITS_GET,
+        [RES_EVENTS] = EP_EVENTS_LIST,
     };
     return map[kind];
 }
@@ -319,7 +329,12 @@ int resource_decode(const struct res_id *id, int http_status, const char *body, 
     *out = NULL;
     if (http_status == 404) {
         api_error_from_http(err, ep, http_status, body, len);
-        if (id->kind == RES_POLICY && strcmp(err->code, "policy_not_found") == 0)
+        /* A policy 404 means "no policy" unless it names something else
+         * missing: a body whose code cannot be read must not turn a file
+         * that `ls` lists into ENOENT (the tenant and the domain are known
+         * to exist: the listing checked them before the policy is read). */
+        if (id->kind == RES_POLICY &&
+            (strcmp(err->code, "policy_not_found") == 0 || err->code[0] == '\0'))
             *out = resource_status(id->kind, RES_POLICY_NONE, NULL);
         else
             *out = resource_status(id->kind, RES_NOT_FOUND, err);

@@ -23,20 +23,21 @@ enum res_kind {
     RES_MAILBOXES, /* GET .../mailboxes */
     RES_USAGE,     /* GET .../mailboxes/{m}/usage */
     RES_POLICY,    /* GET .../mailbox-limits[?domain_scope=d] (sub "" = tenant-wide) */
+    RES_EVENTS,    /* GET /v1/enforcement/events[?tenant_id=t], every page (api_events.c) */
     RES_KIND_COUNT
 };
 
 /* What to fetch: a kind and up to two names (borrowed strings). */
 struct res_id {
     enum res_kind kind;
-    const char *tenant; /* all but RES_TENANTS */
+    const char *tenant; /* all but RES_TENANTS (RES_EVENTS: NULL or "" for all) */
     const char *sub;    /* domain (DNS, DKIM, POLICY) or mailbox id (USAGE) */
 };
 
 enum res_status {
     RES_OK,          /* json holds the answer */
     RES_NOT_FOUND,   /* a 404: the thing does not exist (err says which) */
-    RES_POLICY_NONE, /* 404 policy_not_found: no policy for this scope */
+    RES_POLICY_NONE, /* 404 policy_not_found (or no readable code): no policy */
 };
 
 struct res_child {

@@ -68,25 +68,12 @@ struct transport *transport_new(const struct transport_config *cfg)
     struct transport *t = xcalloc(1, sizeof *t);
     t->cfg = *cfg;
     t->base_url = xstrdup(cfg->base_url);
-    t->api_key = xstrdup(cfg->api_key ? cfg->api_key : "");
     t->cafile = cfg->cafile ? xstrdup(cfg->cafile) : NULL;
     t->cfg.base_url = t->base_url;
-    t->cfg.api_key = t->api_key;
     t->cfg.cafile = t->cafile;
     if (t->cfg.max_conns < 1)
         t->cfg.max_conns = 1;
     pthread_mutex_init(&t->lock, NULL);
-
-    struct strbuf auth = STRBUF_INIT;
-    sb_printf(&auth, "Authorization: Bearer %s", t->api_key);
-    t->headers = curl_slist_append(NULL, auth.data);
-    t->headers = curl_slist_append(t->headers, "Accept: application/json");
-    t->body_headers = curl_slist_append(NULL, auth.data);
-    t->body_headers = curl_slist_append(t->body_headers, "Accept: application/json");
-    t->body_headers = curl_slist_append(t->body_headers, "Content-Type: application/json");
-    t->body_headers = curl_slist_append(t->body_headers, "Expect:");
-    memset(auth.data, 0, auth.len);
-    sb_free(&auth);
     return t;
 }
 
@@ -206,9 +193,10 @@ static void attempt_done(struct transport *t, struct http_request *r, CURLcode c
     attempt_outcome(t, r, code, &o);
     atomic_fetch_sub(&g_stats.in_flight, 1);
     int64_t now = clock_mono_ms();
-    if (o.retryable && r->attempts <= t->cfg.retries && now + o.delay_ms < r->deadline_ms) {
-        curl_easy_cleanup(r->easy);
-        r->easy = NULL;
+    /* A retry with a rotated key does not count against retries. */
+    bool again = o.new_key || (o.retryable && r->attempts <= t->cfg.retries);
+    if (again && now + o.delay_ms < r->deadline_ms) {
+        attempt_end(r);
         atomic_fetch_add(&g_stats.retries, 1);
         pthread_mutex_lock(&t->lock);
         q_remove(&t->active, r);
@@ -227,8 +215,8 @@ static void attempt_done(struct transport *t, struct http_request *r, CURLcode c
     q_remove(&t->active, r);
     r->where = Q_DONE;
     pthread_mutex_unlock(&t->lock);
-    curl_easy_cleanup(r->easy);
-    r->easy = NULL;
+    /* res points into r->resp, which the cleanup keeps. */
+    attempt_end(r);
     finish(t, r, &res); /* may free r: nothing of r is touched after */
 }
 
@@ -300,9 +288,7 @@ static int64_t dispatch(struct transport *t)
         r->errbuf[0] = '\0';
         r->easy = attempt_easy(t, r, now);
         if (!r->easy || curl_multi_add_handle(t->multi, r->easy) != CURLM_OK) {
-            if (r->easy)
-                curl_easy_cleanup(r->easy);
-            r->easy = NULL;
+            attempt_end(r);
             pthread_mutex_lock(&t->lock);
             q_remove(&t->active, r);
             pthread_mutex_unlock(&t->lock);
@@ -350,8 +336,7 @@ static void cancel_all(struct transport *t)
             break;
         if (r->easy) {
             curl_multi_remove_handle(t->multi, r->easy);
-            curl_easy_cleanup(r->easy);
-            r->easy = NULL;
+            attempt_end(r);
             atomic_fetch_sub(&g_stats.in_flight, 1);
         }
         fail_now(t, r, ECANCELED, "the mount is shutting down");
@@ -404,11 +389,6 @@ void transport_free(struct transport *t)
     if (!t)
         return;
     transport_stop(t);
-    curl_slist_free_all(t->headers);
-    curl_slist_free_all(t->body_headers);
-    if (t->api_key)
-        memset(t->api_key, 0, strlen(t->api_key));
-    free(t->api_key);
     free(t->base_url);
     free(t->cafile);
     pthread_mutex_destroy(&t->lock);

@@ -14,11 +14,13 @@
 
 #include "api_error.h"
 
+struct apikey;
+
 #define TRANSPORT_MAX_BODY (16u << 20) /* answers above this are refused (EIO) */
 
 struct transport_config {
     const char *base_url; /* scheme://host[:port][/prefix], no trailing slash */
-    const char *api_key;
+    struct apikey *key;   /* read for each attempt: a rotated key is used at once */
     const char *cafile;   /* NULL: the system bundle */
     int max_conns;
     double max_rps;       /* 0: unlimited */

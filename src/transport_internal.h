@@ -29,6 +29,9 @@ struct http_request {
     struct http_request *prev, *next;
     /* Per attempt, transport thread only. */
     CURL *easy;
+    struct curl_slist *headers; /* holds the key: wiped when the attempt ends */
+    unsigned key_gen;           /* generation of the key the attempt sent */
+    bool key_retried;           /* retried once already after a 401 with a new key */
     struct strbuf resp;
     int retry_after_s;
     bool too_big;
@@ -44,9 +47,8 @@ struct queue {
 
 struct transport {
     struct transport_config cfg;
-    char *base_url, *api_key, *cafile;
+    char *base_url, *cafile;
     CURLM *multi;
-    struct curl_slist *headers, *body_headers;
     pthread_t thread;
     bool running;
     pthread_mutex_t lock;
@@ -61,11 +63,14 @@ struct attempt_outcome {
     int err;            /* 0 with an answer, else the errno */
     const char *errmsg; /* points into the request or is static */
     bool retryable; /* SPEC §6: GETs on 429/5xx/connection failures; writes on 429 and not-sent */
+    bool new_key;   /* a 401, and a newer key is available: retry at once, once */
     int64_t delay_ms; /* when a retry may go: backoff, or Retry-After capped at timeout */
 };
 
 /* A configured easy handle for r's next attempt (NULL if out of memory). */
 CURL *attempt_easy(struct transport *t, struct http_request *r, int64_t now);
+/* Free r's easy handle and wipe its headers (which hold the key). */
+void attempt_end(struct http_request *r);
 /* Classify r's attempt that ended with code; counts its connections. */
 void attempt_outcome(struct transport *t, struct http_request *r, CURLcode code,
                      struct attempt_outcome *o);

@@ -43,7 +43,11 @@ enum node_kind {
     N_TENANT_HEALTH,
     N_TENANT_ZONE,
     N_TENANT_CSV,
+    N_TENANT_EVENTS_LOG,
+    N_TENANT_EVENTS_JSONL,
     N_HEALTH,
+    N_EVENTS_LOG,
+    N_EVENTS_JSONL,
     N_BY_NAME,
     N_BY_NAME_LINK,
     N_META,
@@ -59,6 +63,7 @@ enum node_param { P_NONE, P_TENANT, P_DOMAIN, P_MAILBOX, P_EMAIL, P_LINKNAME };
 #define NF_ACTION 0x1   /* any write performs an action; reads as empty */
 #define NF_VOLATILE 0x2 /* changes on its own (stats, errors): no memo, direct I/O */
 #define NF_LOCAL 0x4    /* a result kept by this mount; exists only once there is one */
+#define NF_EVENTS 0x8   /* the enforcement log: exists only when enforcement_max > 0 */
 
 /* A resolved path: the kind and the names captured on the way. */
 struct route {

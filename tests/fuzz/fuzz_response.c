@@ -87,6 +87,14 @@ static const char *const default_body[RES_KIND_COUNT] = {
                   "\"sends_today\":18,\"remaining_sends\":7,\"is_blocked\":false,"
                   "\"blocked_at\":null,\"utilization_pct\":72.0}",
     [RES_POLICY] = "{\"tenant_id\":\"" TA "\",\"daily_send_limit\":20,\"domain_scope\":null}",
+    /* As api_events.c assembles the pages: newest first. */
+    [RES_EVENTS] = "{\"total\":2,\"events\":[{\"id\":\"e2\",\"tenant_id\":\"" TA "\","
+                   "\"mailbox_address\":\"john@" DOM "\",\"action_taken\":\"unblocked\","
+                   "\"sent_count\":0,\"limit_value\":25,\"message\":\"Mailbox unblocked\","
+                   "\"created_at\":\"2025-04-21T00:00:00Z\"},{\"id\":\"e1\",\"tenant_id\":\"" TA "\","
+                   "\"mailbox_address\":\"john@" DOM "\",\"action_taken\":\"blocked\","
+                   "\"sent_count\":26,\"limit_value\":25,\"message\":\"Mailbox blocked: sent 26, "
+                   "limit 25\",\"created_at\":\"2025-04-20T14:30:00Z\"}]}",
 };
 
 static struct resource *defaults[RES_KIND_COUNT];
@@ -116,7 +124,9 @@ struct fuzz_source {
 static void check_res_id(const struct res_id *id)
 {
     FUZZ_CHECK(id->kind >= 0 && id->kind < RES_KIND_COUNT);
-    if (id->kind != RES_TENANTS)
+    if (id->kind == RES_EVENTS)
+        FUZZ_CHECK(!id->tenant || name_is_safe(id->tenant));
+    else if (id->kind != RES_TENANTS)
         FUZZ_CHECK(id->tenant && name_is_safe(id->tenant));
     if (id->kind == RES_DNS || id->kind == RES_DKIM || id->kind == RES_USAGE)
         FUZZ_CHECK(id->sub && name_is_safe(id->sub));
@@ -134,7 +144,9 @@ static void check_res_id(const struct res_id *id)
         queries += c == '?';
         FUZZ_CHECK(unreserved || c == '/' || c == '%' || c == '?' || c == '=');
     }
-    FUZZ_CHECK(queries <= 1 && strncmp(p.data, "/v1/tenants", 11) == 0);
+    FUZZ_CHECK(queries <= 1 && strncmp(p.data, id->kind == RES_EVENTS ? "/v1/enforcement/events"
+                                                                       : "/v1/tenants",
+                                       id->kind == RES_EVENTS ? 22 : 11) == 0);
     sb_free(&p);
 }
 
@@ -412,6 +424,36 @@ static void check_zone(const char *s, size_t len)
     }
 }
 
+/* enforcement.log: lines of exactly six single-space-separated fields,
+ * printable, none empty (so awk and cut see six columns, whatever the
+ * API sent); .jsonl: one JSON object a line. */
+static void check_events(enum node_kind k, const char *s, size_t len)
+{
+    FUZZ_CHECK(strlen(s) == len && (len == 0 || s[len - 1] == '\n'));
+    bool jsonl = k == N_EVENTS_JSONL || k == N_TENANT_EVENTS_JSONL;
+    for (const char *line = s; *line;) {
+        const char *eol = strchr(line, '\n');
+        if (jsonl) {
+            cJSON *obj = check_json_text(line, (size_t)(eol - line), false);
+            FUZZ_CHECK(cJSON_IsObject(obj));
+            cJSON_Delete(obj);
+        } else {
+            int fields = 1;
+            FUZZ_CHECK(eol > line && *line != ' ' && eol[-1] != ' ');
+            for (const char *p = line; p < eol; p++) {
+                FUZZ_CHECK((unsigned char)*p > 0x20 || *p == ' ');
+                FUZZ_CHECK(*p != 0x7F);
+                if (*p == ' ') {
+                    FUZZ_CHECK(p[1] != ' ');
+                    fields++;
+                }
+            }
+            FUZZ_CHECK(fields == 6);
+        }
+        line = eol + 1;
+    }
+}
+
 /* RFC 4180: every record has 8 fields; rows data records follow the header. */
 static void check_csv(const char *s, size_t len, long rows)
 {
@@ -609,6 +651,12 @@ static void check_output(enum node_kind k, const struct route *rt, const char *s
         break;
     case N_TENANT_CSV:
         check_csv(s, len, c->mailboxes ? (long)c->mailboxes->nchildren : -1);
+        break;
+    case N_EVENTS_LOG:
+    case N_EVENTS_JSONL:
+    case N_TENANT_EVENTS_LOG:
+    case N_TENANT_EVENTS_JSONL:
+        check_events(k, s, len);
         break;
     default:
         break;

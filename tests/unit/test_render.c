@@ -744,9 +744,105 @@ static void test_mailbox_limit(void)
     if (r)
         CHECK_STR(r->err.code, "policy_not_found");
     resource_put(r);
-    CHECK_INT(resource_decode(&pid, 404, "", 0, &r, &err), 0);
+    /* The documented shape, and a 404 whose code cannot be read: "no
+     * policy" (the tenant and domain exist: the listing checked them). */
+    static const char documented[] =
+        "{\"detail\":{\"message\":\"No limit policy\",\"code\":\"policy_not_found\"}}";
+    static const char *const unreadable[] = {"", "Not Found", "{\"detail\":\"Not Found\"}",
+                                             "{\"detail\":{\"code\":404}}"};
+    CHECK_INT(resource_decode(&pid, 404, documented, strlen(documented), &r, &err), 0);
+    CHECK(r && r->status == RES_POLICY_NONE);
+    resource_put(r);
+    for (size_t i = 0; i < sizeof unreadable / sizeof *unreadable; i++) {
+        CHECK_INT(resource_decode(&pid, 404, unreadable[i], strlen(unreadable[i]), &r, &err), 0);
+        CHECK(r && r->status == RES_POLICY_NONE);
+        resource_put(r);
+    }
+    /* A readable code that names something else missing stays ENOENT. */
+    static const char tenant_gone[] =
+        "{\"detail\":{\"message\":\"gone\",\"code\":\"tenant_not_found\"}}";
+    CHECK_INT(resource_decode(&pid, 404, tenant_gone, strlen(tenant_gone), &r, &err), 0);
     CHECK(r && r->status == RES_NOT_FOUND);
     resource_put(r);
+    fx_clear();
+}
+
+/* ---- the enforcement log ---------------------------------------------------------- */
+
+static void test_enforcement_log(void)
+{
+    fx_clear();
+    /* Newest first, as the API sends them (api_events.c keeps that order). */
+    fx_add(RES_EVENTS, NULL, NULL, 200,
+           "{\"total\":3,\"events\":["
+           "{\"id\":\"e3\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"a b@x.com\","
+           "\"action_taken\":\"unblocked\",\"sent_count\":0,\"limit_value\":25,"
+           "\"message\":\"Mailbox unblocked\",\"created_at\":\"2025-04-21T00:00:00Z\"},"
+           "{\"id\":\"e2\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"evil\\nblocked\\\\x@y.com\","
+           "\"action_taken\":\"blocked\",\"sent_count\":26.5,\"limit_value\":null,"
+           "\"message\":\"m\",\"created_at\":\"2025-04-20T14:30:00Z\"},"
+           "{\"id\":\"e1\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"sales@mail.acme.com\","
+           "\"action_taken\":\"blocked\",\"sent_count\":26,\"limit_value\":25,"
+           "\"message\":\"Mailbox blocked: sent 26, limit 25\",\"created_at\":\"2025-04-20T14:30:00Z\"}"
+           "]}");
+    fx_add(RES_EVENTS, TA, NULL, 200, "{\"total\":0,\"events\":[]}");
+    /* Oldest first; six fields; a space, a line break or a backslash
+     * inside a field is octal; what is absent is "-". */
+    EXPECT_RENDER("/enforcement.log",
+                  "2025-04-20T14:30:00Z blocked sales@mail.acme.com 26 25 " TA "\n"
+                  "2025-04-20T14:30:00Z blocked evil\\012blocked\\134x@y.com 26.5 - " TA "\n"
+                  "2025-04-21T00:00:00Z unblocked a\\040b@x.com 0 25 " TA "\n");
+    EXPECT_RENDER("/enforcement.jsonl",
+                  "{\"id\":\"e1\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"sales@mail.acme.com\","
+                  "\"action_taken\":\"blocked\",\"sent_count\":26,\"limit_value\":25,"
+                  "\"message\":\"Mailbox blocked: sent 26, limit 25\",\"created_at\":\"2025-04-20T14:30:00Z\"}\n"
+                  "{\"id\":\"e2\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"evil\\nblocked\\\\x@y.com\","
+                  "\"action_taken\":\"blocked\",\"sent_count\":26.5,\"limit_value\":null,"
+                  "\"message\":\"m\",\"created_at\":\"2025-04-20T14:30:00Z\"}\n"
+                  "{\"id\":\"e3\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"a b@x.com\","
+                  "\"action_taken\":\"unblocked\",\"sent_count\":0,\"limit_value\":25,"
+                  "\"message\":\"Mailbox unblocked\",\"created_at\":\"2025-04-21T00:00:00Z\"}\n");
+    /* The tenant's own log, empty: an empty file. */
+    EXPECT_RENDER(T_A "/enforcement.log", "");
+    EXPECT_RENDER(T_A "/enforcement.jsonl", "");
+    /* The mtime stamp is the newest created_at. */
+    char *got = NULL;
+    time_t stamp = 0;
+    CHECK_INT(render_path(render_enforcement_log, "/enforcement.log", false, &got, NULL, &stamp),
+              0);
+    CHECK_INT(stamp, 1745193600); /* 2025-04-21T00:00:00Z */
+    free(got);
+
+    /* Every line has exactly six fields whatever the values hold. */
+    fx_clear();
+    fx_add(RES_EVENTS, NULL, NULL, 200,
+           "{\"total\":2,\"events\":[{\"id\":\"x\",\"created_at\":\"\",\"action_taken\":\" \","
+           "\"mailbox_address\":\"\\t\\r\\u0001\\u007f\",\"sent_count\":{\"a\":\"b c\"},"
+           "\"limit_value\":[1, 2],\"tenant_id\":true},{\"id\":\"y\"}]}");
+    EXPECT_RENDER("/enforcement.log", "- - - - - -\n"
+                                      "- \\040 \\011\\015\\001\\177 {\"a\":\"b\\040c\"} [1,2] true\n");
+    /* The API key never reaches the files, even when the API echoes it. */
+    log_set_secret("tc_live_0123456789abcdef0123456789abcdef0123456789abcdef");
+    fx_clear();
+    fx_add(RES_EVENTS, NULL, NULL, 200,
+           "{\"total\":1,\"events\":[{\"id\":\"k\",\"message\":\"key "
+           "tc_live_0123456789abcdef0123456789abcdef0123456789abcdef\",\"mailbox_address\":"
+           "\"tc_live_0123456789abcdef0123456789abcdef0123456789abcdef\"}]}");
+    for (int i = 0; i < 2; i++) {
+        got = NULL;
+        CHECK_INT(render_path(i ? render_enforcement_jsonl : render_enforcement_log,
+                              "/enforcement.log", false, &got, NULL, NULL),
+                  0);
+        CHECK(got && !strstr(got, "0123456789abcdef0123"));
+        free(got);
+    }
+    log_set_secret(NULL);
+    /* A resource without events is unusable (EIO); a 404 is ENOENT. */
+    fx_clear();
+    fx_add(RES_EVENTS, NULL, NULL, 200, "{\"total\":1}");
+    fx_add(RES_EVENTS, TA, NULL, 404, NOT_FOUND("tenant_not_found"));
+    EXPECT_FAIL("/enforcement.log", -EIO);
+    EXPECT_FAIL(T_A "/enforcement.jsonl", -ENOENT);
     fx_clear();
 }
 
@@ -1261,6 +1357,7 @@ int main(void)
     test_json_files();
     test_values();
     test_mailbox_limit();
+    test_enforcement_log();
     test_links();
     test_by_name_names();
     test_health();

@@ -38,6 +38,8 @@ static const struct want valid[] = {
     {T "/health", N_TENANT_HEALTH, GUID, NULL, NULL, NULL},
     {T "/dns.zone", N_TENANT_ZONE, GUID, NULL, NULL, NULL},
     {T "/mailboxes.csv", N_TENANT_CSV, GUID, NULL, NULL, NULL},
+    {T "/enforcement.log", N_TENANT_EVENTS_LOG, GUID, NULL, NULL, NULL},
+    {T "/enforcement.jsonl", N_TENANT_EVENTS_JSONL, GUID, NULL, NULL, NULL},
     {T "/domains", N_DOMAINS, GUID, NULL, NULL, NULL},
     {D, N_DOMAIN, GUID, DOM, NULL, NULL},
     {D "/domain.json", N_DOMAIN_JSON, GUID, DOM, NULL, NULL},
@@ -58,6 +60,8 @@ static const struct want valid[] = {
     {M "/daily_send_limit", N_DAILY_LIMIT, GUID, NULL, MBOX, NULL},
     {M "/display_name", N_DISPLAY_NAME, GUID, NULL, MBOX, NULL},
     {"/health", N_HEALTH, NULL, NULL, NULL, NULL},
+    {"/enforcement.log", N_EVENTS_LOG, NULL, NULL, NULL, NULL},
+    {"/enforcement.jsonl", N_EVENTS_JSONL, NULL, NULL, NULL, NULL},
     {"/by-name", N_BY_NAME, NULL, NULL, NULL, NULL},
     {"/by-name/" LINK, N_BY_NAME_LINK, NULL, NULL, NULL, LINK},
     {"/.tenantcorefs", N_META, NULL, NULL, NULL, NULL},
@@ -475,6 +479,8 @@ static void test_node_table(void)
     CHECK(node_type(N_TENANT_CSV)->render == render_tenant_csv);
     CHECK(node_type(N_HEALTH)->render == render_fleet_health);
     CHECK(node_type(N_TENANT_HEALTH)->render == render_tenant_health);
+    CHECK(node_type(N_EVENTS_LOG)->render == render_enforcement_log);
+    CHECK(node_type(N_TENANT_EVENTS_JSONL)->render == render_enforcement_jsonl);
 }
 
 int main(void)
