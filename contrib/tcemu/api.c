@@ -32,11 +32,10 @@ struct api_route {
 static const struct field_spec domain_body[] = {{"domain", FIELD_STR, true, NULL}, {0}};
 static const struct field_spec provision_item[] = {
     {"name", FIELD_STR, true, NULL}, {"email", FIELD_STR, true, NULL}, {0}};
-static const struct field_spec provision_body[] = {
-    {"domain", FIELD_STR, true, NULL},
-    {"account_password", FIELD_STR, true, NULL},
-    {"mailboxes", FIELD_LIST, true, provision_item},
-    {0}};
+static const struct field_spec provision_body[] = {{"domain", FIELD_STR, true, NULL},
+                                                   {"account_password", FIELD_STR, true, NULL},
+                                                   {"mailboxes", FIELD_LIST, true, provision_item},
+                                                   {0}};
 static const struct field_spec patch_body[] = {
     {"display_name", FIELD_STR, false, NULL}, {"daily_send_limit", FIELD_INT, false, NULL}, {0}};
 static const struct field_spec limits_body[] = {
@@ -49,8 +48,7 @@ static const struct route api_routes[] = {
     R("POST", "/v1/tenants/{tenant_id}/sync", h_tenant_sync, NULL, false),
     R("GET", "/v1/tenants/{tenant_id}/domains", h_domains_list, NULL, false),
     R("POST", "/v1/tenants/{tenant_id}/domains", h_domain_add, domain_body, false),
-    R("POST", "/v1/tenants/{tenant_id}/domains/{domain_name}/verify", h_domain_verify, NULL,
-      false),
+    R("POST", "/v1/tenants/{tenant_id}/domains/{domain_name}/verify", h_domain_verify, NULL, false),
     R("POST", "/v1/tenants/{tenant_id}/domains/{domain_name}/enable-dkim", h_domain_enable_dkim,
       NULL, false),
     R("GET", "/v1/tenants/{tenant_id}/domains/{domain_name}/dkim-status", h_domain_dkim_status,
@@ -60,8 +58,7 @@ static const struct route api_routes[] = {
     R("POST", "/v1/tenants/{tenant_id}/mailboxes", h_mailboxes_provision, provision_body, false),
     R("PATCH", "/v1/tenants/{tenant_id}/mailboxes/{mailbox_id}", h_mailbox_patch, patch_body,
       false),
-    R("GET", "/v1/tenants/{tenant_id}/mailboxes/{mailbox_id}/usage", h_mailbox_usage, NULL,
-      false),
+    R("GET", "/v1/tenants/{tenant_id}/mailboxes/{mailbox_id}/usage", h_mailbox_usage, NULL, false),
     R("POST", "/v1/tenants/{tenant_id}/mailbox-limits", h_limits_set, limits_body, false),
     R("GET", "/v1/tenants/{tenant_id}/mailbox-limits", h_limits_get, NULL, false),
     R("GET", "/v1/enforcement/events", h_enforcement_events, NULL, false),

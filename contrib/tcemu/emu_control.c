@@ -1,7 +1,8 @@
 /* emu_control.c — the /_emu/... control endpoints of CONTRACT.md: stats,
  * fault configuration, entity tweaks (/_emu/set), accounts and plans,
- * sends and the daily reset, canned overrides and reset. No authentication, never counted in stats, errors always in the
- * nested shape so that tests can rely on them whatever --error-shape says. */
+ * sends and the daily reset, canned overrides and reset. No
+ * authentication, never counted in stats, errors always in the nested
+ * shape so that tests can rely on them whatever --error-shape says. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -19,9 +19,8 @@ bool enforced_limit(struct emu_tenant *t, const struct emu_mailbox *m, long *lim
     return true;
 }
 
-struct emu_event *log_event(struct emu_store *s, struct emu_tenant *t,
-                            const struct emu_mailbox *m, bool blocked, long sent, long limit,
-                            time_t when)
+struct emu_event *log_event(struct emu_store *s, struct emu_tenant *t, const struct emu_mailbox *m,
+                            bool blocked, long sent, long limit, time_t when)
 {
     const char *addr = json_str(m->obj, "primary_smtp");
     struct emu_event *e = store_add_event(s);

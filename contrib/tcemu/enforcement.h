@@ -30,9 +30,8 @@ void enforce_add_sends(struct emu_store *s, struct emu_tenant *t, struct emu_mai
 long enforce_next_day(struct emu_store *s);
 
 /* Appends an event for m of t (ids from the store's generator). */
-struct emu_event *log_event(struct emu_store *s, struct emu_tenant *t,
-                            const struct emu_mailbox *m, bool blocked, long sent, long limit,
-                            time_t when);
+struct emu_event *log_event(struct emu_store *s, struct emu_tenant *t, const struct emu_mailbox *m,
+                            bool blocked, long sent, long limit, time_t when);
 
 /* "Mailbox blocked: sent 26, limit 25" / "Mailbox unblocked: sent 0, limit 25". */
 void event_message(const struct emu_event *e, char *out, size_t size);

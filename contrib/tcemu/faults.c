@@ -80,10 +80,9 @@ static int get_rate(const cJSON *patch, const char *key, double *out, char *err,
 
 static int apply_patch(struct emu_faults *fp, const cJSON *patch, char *err, size_t errsize);
 
-static const char *known_keys[] = {"latency_ms",   "jitter_ms",    "error_rate",
-                                   "rate_429",     "retry_after",  "drop_rate",
-                                   "error_shape",  "limits_shape", "extra_fields",
-                                   "events_per_request"};
+static const char *known_keys[] = {
+    "latency_ms", "jitter_ms",   "error_rate",   "rate_429",     "retry_after",
+    "drop_rate",  "error_shape", "limits_shape", "extra_fields", "events_per_request"};
 
 int faults_update(struct fault_state *fs, const cJSON *patch, char *err, size_t errsize)
 {

@@ -13,9 +13,9 @@
 #include "fixtures.h"
 #include "json_util.h"
 
-#define DAY                86400L
-#define NATURAL_DAYS       14 /* the default history: two weeks ... */
-#define NATURAL_ONE_IN     5  /* ... in which a mailbox is blocked one day in five */
+#define DAY            86400L
+#define NATURAL_DAYS   14 /* the default history: two weeks ... */
+#define NATURAL_ONE_IN 5  /* ... in which a mailbox is blocked one day in five */
 
 struct slot {
     struct emu_tenant *t;
@@ -97,8 +97,8 @@ static struct slot *collect(struct emu_store *s, int account, size_t *n)
                 if (!v)
                     abort();
             }
-            v[(*n)++] = (struct slot){t, m, limit, (long)created, day_start(from) + DAY,
-                                      json_int(m->obj, "sends_today", &sends) && sends > limit};
+            bool over = json_int(m->obj, "sends_today", &sends) && sends > limit;
+            v[(*n)++] = (struct slot){t, m, limit, (long)created, day_start(from) + DAY, over};
         }
     }
     return v;
@@ -158,8 +158,7 @@ static void natural(struct history *h, struct slot *v, size_t n)
 
 /* Exactly `want` events: today's blocks (as many as sends say, adjusted
  * for parity) plus pairs on past days drawn without repetition. */
-static int exact(struct history *h, struct slot *v, size_t n, long want, char *err,
-                 size_t errsize)
+static int exact(struct history *h, struct slot *v, size_t n, long want, char *err, size_t errsize)
 {
     size_t nc;
     struct cell *c = cells_of(v, n, h->today, FIXTURE_HISTORY_MAX_DAYS, &nc);
@@ -247,8 +246,8 @@ int fixtures_history(struct emu_store *s, const struct emu_options *o, long now,
 {
     int rc = 0;
     for (int a = 0; a < o->naccounts && a < 2 && rc == 0; a++) {
-        struct history h = {.rng = o->seed ^ (0x4e1f0c0de5ull + (uint64_t)a), .now = now,
-                            .today = day_start(now)};
+        struct history h = {
+            .rng = o->seed ^ (0x4e1f0c0de5ull + (uint64_t)a), .now = now, .today = day_start(now)};
         size_t n;
         struct slot *v = collect(s, a, &n);
         if (a == 0 && o->events >= 0)

@@ -216,8 +216,8 @@ static int check_key_line(const struct emu_options *opts, const char *path, int 
         return -1;
     }
     if (email && !strchr(email, '@')) {
-        fprintf(stderr, "tcemu: --keys-file %s line %d: the second field must be an email\n",
-                path, lineno);
+        fprintf(stderr, "tcemu: --keys-file %s line %d: the second field must be an email\n", path,
+                lineno);
         return -1;
     }
     for (int i = 0; i < opts->naccounts; i++) {

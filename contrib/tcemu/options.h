@@ -17,9 +17,9 @@ enum limits_shape { LIMITS_TOP, LIMITS_NESTED };
 enum emu_plan { PLAN_STARTER, PLAN_GROWTH, PLAN_SCALE, PLAN_LAPSED, PLAN_UNLIMITED };
 
 /* A key of the documented form: "tc_live_" + 48 hex characters. */
-#define API_KEY_PREFIX     "tc_live_"
-#define API_KEY_HEX        48
-#define API_KEY_LEN        (sizeof(API_KEY_PREFIX) - 1 + API_KEY_HEX)
+#define API_KEY_PREFIX "tc_live_"
+#define API_KEY_HEX    48
+#define API_KEY_LEN    (sizeof(API_KEY_PREFIX) - 1 + API_KEY_HEX)
 
 struct emu_account {
     char *key;

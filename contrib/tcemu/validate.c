@@ -128,8 +128,7 @@ static void check_fields(const cJSON *obj, const struct field_spec *fields, cons
         check_field(obj, f, loc, errors);
 }
 
-cJSON *validate_body(const char *body, size_t len, const struct field_spec *fields,
-                     cJSON *errors)
+cJSON *validate_body(const char *body, size_t len, const struct field_spec *fields, cJSON *errors)
 {
     cJSON *loc = cJSON_CreateArray();
     cJSON_AddItemToArray(loc, cJSON_CreateString("body"));

@@ -26,8 +26,7 @@ cJSON *json_parse_body(const char *body, size_t len, size_t *error_pos);
 
 /* Parses and checks a request body against fields. Returns the body (an
  * object) when it passed, else NULL with the failures appended to errors. */
-cJSON *validate_body(const char *body, size_t len, const struct field_spec *fields,
-                     cJSON *errors);
+cJSON *validate_body(const char *body, size_t len, const struct field_spec *fields, cJSON *errors);
 
 /* Appends {"loc": loc, "msg": msg, "type": type} to errors (takes loc). */
 void validation_error(cJSON *errors, cJSON *loc, const char *msg, const char *type);
