@@ -1,5 +1,5 @@
 /* api_error: tolerant parsing of error bodies and the one status → errno
- * table of SPEC §6. */
+ * table of SEMANTICS.md §6. */
 #include "api_error.h"
 
 #include <cjson/cJSON.h>
@@ -13,31 +13,6 @@
 #include "log.h"
 #include "strbuf.h"
 #include "values.h"
-
-static const char *const endpoint_names[EP_COUNT] = {
-    [EP_TENANTS_LIST] = "GET /v1/tenants",
-    [EP_TENANT_GET] = "GET /v1/tenants/{tenant_id}",
-    [EP_TENANT_SYNC] = "POST /v1/tenants/{tenant_id}/sync",
-    [EP_TENANT_DELETE] = "DELETE /v1/tenants/{tenant_id}",
-    [EP_DOMAINS_LIST] = "GET /v1/tenants/{tenant_id}/domains",
-    [EP_DOMAIN_ADD] = "POST /v1/tenants/{tenant_id}/domains",
-    [EP_DOMAIN_VERIFY] = "POST /v1/tenants/{tenant_id}/domains/{domain_name}/verify",
-    [EP_DOMAIN_ENABLE_DKIM] = "POST /v1/tenants/{tenant_id}/domains/{domain_name}/enable-dkim",
-    [EP_DOMAIN_DKIM_STATUS] = "GET /v1/tenants/{tenant_id}/domains/{domain_name}/dkim-status",
-    [EP_DOMAIN_DNS] = "GET /v1/tenants/{tenant_id}/domains/{domain_name}/dns",
-    [EP_MAILBOXES_LIST] = "GET /v1/tenants/{tenant_id}/mailboxes",
-    [EP_MAILBOX_PROVISION] = "POST /v1/tenants/{tenant_id}/mailboxes",
-    [EP_MAILBOX_PATCH] = "PATCH /v1/tenants/{tenant_id}/mailboxes/{mailbox_id}",
-    [EP_MAILBOX_USAGE] = "GET /v1/tenants/{tenant_id}/mailboxes/{mailbox_id}/usage",
-    [EP_LIMITS_SET] = "POST /v1/tenants/{tenant_id}/mailbox-limits",
-    [EP_LIMITS_GET] = "GET /v1/tenants/{tenant_id}/mailbox-limits",
-    [EP_EVENTS_LIST] = "GET /v1/enforcement/events",
-};
-
-const char *api_endpoint_name(enum api_endpoint ep)
-{
-    return (ep >= 0 && ep < EP_COUNT) ? endpoint_names[ep] : "?";
-}
 
 /* Copy an untrusted string into a fixed field: control characters become
  * spaces so one failure stays one line in the errors file, and a cut never

@@ -444,6 +444,21 @@ void cache_drop_prefix(struct cache *c, const char *prefix)
     pthread_mutex_unlock(&c->lock);
 }
 
+void cache_drop_kind(struct cache *c, enum res_kind kind, const char *tenant, const char *sub)
+{
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        struct cache_entry *e = c->buckets[i], *next;
+        for (; e; e = next) {
+            next = e->hnext;
+            if (e->kind == kind && (!tenant || strcmp(e->tenant, tenant) == 0) &&
+                (!sub || strcmp(e->sub, sub) == 0))
+                entry_detach(c, e);
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
 void cache_drop_all(struct cache *c)
 {
     cache_drop_prefix(c, "");

@@ -48,22 +48,22 @@ static void log_field(struct strbuf *out, const cJSON *v)
 }
 
 /* The events, oldest first; the mtime's stamp is the newest created_at. */
-static int events_of(struct render_ctx *rc, const struct route *rt, const cJSON **first)
+static int events_of(struct render_ctx *rctx, const struct route *rt, const cJSON **first)
 {
     const struct resource *r;
-    int err = rc_get(rc, RES_EVENTS, rt->tenant, NULL, &r);
+    int err = rctx_get(rctx, RES_EVENTS, rt->tenant, NULL, &r);
     if (err)
         return err;
     const cJSON *events = cJSON_GetObjectItemCaseSensitive(r->json, "events");
     if (!cJSON_IsArray(events))
-        return rc_fail(rc, EIO, "the enforcement log has no events");
+        return rctx_fail(rctx, EIO, "the enforcement log has no events");
     const cJSON *ev;
     cJSON_ArrayForEach(ev, events)
     {
         time_t t;
         const char *at = json_str(ev, "created_at");
-        if (at && iso8601_parse(at, &t) == 0 && t > rc->stamp)
-            rc->stamp = t;
+        if (at && iso8601_parse(at, &t) == 0 && t > rctx->stamp)
+            rctx->stamp = t;
     }
     *first = events->child;
     return 0;
@@ -80,11 +80,11 @@ static void log_line(struct strbuf *out, const cJSON *ev)
 
 /* One line per event, oldest first (the API sends newest first), with
  * every key the mount holds redacted. */
-static int render_events(struct render_ctx *rc, const struct route *rt, struct strbuf *out,
+static int render_events(struct render_ctx *rctx, const struct route *rt, struct strbuf *out,
                          void (*line)(struct strbuf *, const cJSON *))
 {
     const cJSON *first = NULL;
-    int err = events_of(rc, rt, &first);
+    int err = events_of(rctx, rt, &first);
     if (err)
         return err;
     struct strbuf text = STRBUF_INIT;
@@ -100,12 +100,12 @@ static int render_events(struct render_ctx *rc, const struct route *rt, struct s
     return 0;
 }
 
-int render_enforcement_log(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_enforcement_log(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    return render_events(rc, rt, out, log_line);
+    return render_events(rctx, rt, out, log_line);
 }
 
-int render_enforcement_jsonl(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_enforcement_jsonl(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    return render_events(rc, rt, out, json_print_compact);
+    return render_events(rctx, rt, out, json_print_compact);
 }

@@ -9,27 +9,24 @@
 #include <sys/stat.h>
 
 #include "clock.h"
-#include "errlog.h"
-#include "prefetch.h"
-#include "render.h"
-#include "strbuf.h"
-#include "values.h"
-#include "actions.h"
 #include "names.h"
 #include "node.h"
+#include "nodeops.h"
+#include "strbuf.h"
+#include "values.h"
 
-void fs_init(struct fs *fs, const struct fs_config *cfg, struct cache *cache, struct api *api)
+static void kernel_changed(void *arg, const char *prefix);
+
+void fs_init(struct fs *fs, const struct mount_config *cfg, struct cache *cache,
+             const struct api_writer *writer)
 {
     memset(fs, 0, sizeof *fs);
-    fs->cfg = *cfg;
-    fs->cache = cache;
-    fs->api = api;
+    mount_init(&fs->m, cfg, cache, writer);
+    fs->m.changed = kernel_changed;
+    fs->m.changed_arg = fs;
     fs->meta = nodemeta_new();
-    fs->results = results_new();
     fs->prefetcher = prefetcher_new(cache);
-    fs->mount_time = clock_wall();
-    for (int i = 0; i < FS_WRITE_LOCKS; i++)
-        pthread_mutex_init(&fs->write_locks[i], NULL);
+    fs->env = (struct node_env){.m = &fs->m, .meta = fs->meta, .prefetcher = fs->prefetcher};
     pthread_mutex_init(&fs->open_lock, NULL);
 }
 
@@ -70,35 +67,17 @@ void fs_destroy(struct fs *fs)
     }
     pthread_mutex_destroy(&fs->open_lock);
     nodemeta_free(fs->meta);
-    results_free(fs->results);
     prefetcher_free(fs->prefetcher);
-    for (int i = 0; i < FS_WRITE_LOCKS; i++)
-        pthread_mutex_destroy(&fs->write_locks[i]);
+    mount_destroy(&fs->m);
 }
 
 /* ---- errors ------------------------------------------------------------ */
 
-static bool is_write_op(const char *op)
-{
-    return strcmp(op, "write") == 0 || strcmp(op, "mkdir") == 0 || strcmp(op, "rmdir") == 0;
-}
-
-void fs_fail_path(const struct op_ctx *ctx, const char *path, const struct api_error *e)
-{
-    const char *op = ctx && ctx->op ? ctx->op : "?";
-    /* Names that do not exist and interrupted waits are not failures of the
-     * API; logging every shell's probe for a missing name would bury the
-     * failures that matter. */
-    if ((e->err == ENOENT && !is_write_op(op)) || e->err == EINTR || e->err == ENODATA)
-        return;
-    errlog_add(op, path, e);
-}
-
-void fs_fail(const struct op_ctx *ctx, const struct route *rt, const struct api_error *e)
+static void fail_route(const struct op_ctx *ctx, const struct route *rt, const struct api_error *e)
 {
     struct strbuf p = STRBUF_INIT;
     route_format(rt, &p);
-    fs_fail_path(ctx, p.data, e);
+    mount_fail(ctx, p.data, e);
     sb_free(&p);
 }
 
@@ -106,7 +85,7 @@ static int fail(const struct op_ctx *ctx, const struct route *rt, struct api_err
 {
     if (e->err == 0)
         e->err = -rc;
-    fs_fail(ctx, rt, e);
+    fail_route(ctx, rt, e);
     return rc;
 }
 
@@ -117,11 +96,11 @@ int fs_getattr(struct fs *fs, const char *path, struct fs_attr *attr, const stru
     if (err)
         return err;
     struct node_ctx nc;
-    node_ctx_init(&nc, fs, ctx, false);
-    struct render_ctx *rc = &nc.rc;
-    err = node_attr(fs, rc, &rt, path, attr, NULL);
+    node_ctx_init(&nc, &fs->env, ctx, false);
+    struct render_ctx *rctx = &nc.rctx;
+    err = node_attr(&fs->env, rctx, &rt, path, attr, NULL);
     if (err)
-        fail(ctx, &rt, &rc->err, err);
+        fail(ctx, &rt, &rctx->err, err);
     else if (S_ISREG(attr->mode))
         nodemeta_reported(fs->meta, path, attr->size);
     node_ctx_done(&nc);
@@ -151,23 +130,25 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
     if (!S_ISDIR(node_type(rt.kind)->mode))
         return -ENOTDIR;
     struct node_ctx nc;
-    node_ctx_init(&nc, fs, ctx, false);
-    struct render_ctx *rc = &nc.rc;
+    node_ctx_init(&nc, &fs->env, ctx, false);
+    struct render_ctx *rctx = &nc.rctx;
     struct names ns = {0};
     const struct resource *list = NULL;
-    err = node_exists(fs, rc, &rt);
+    err = node_exists(&fs->env, rctx, &rt);
     if (!err)
-        err = node_list(fs, rc, &rt, &ns, &list);
+        err = node_list(&fs->env, rctx, &rt, &ns, &list);
     if (err) {
-        fail(ctx, &rt, &rc->err, err);
+        fail(ctx, &rt, &rctx->err, err);
         node_ctx_done(&nc);
         names_free(&ns);
         return err;
     }
     uint64_t listing = names_hash(&ns);
-    nodemeta_served(fs->meta, path, listing, fs->mount_time);
-    if (fs->cfg.prefetch)
-        prefetch_arm(fs->prefetcher, &rt, list);
+    nodemeta_served(fs->meta, path, listing, fs->m.mount_time);
+    const struct node_ops *ops = node_ops(rt.kind);
+    if (fs->m.cfg.prefetch)
+        prefetch_arm(fs->prefetcher, ops->list == RES_TENANTS ? NULL : rt.tenant, list, ops->warm,
+                     ops->nwarm);
 
     struct fs_dir *d = xcalloc(1, sizeof *d);
     d->path = xstrdup(path);
@@ -205,9 +186,9 @@ void fs_dir_attr(struct fs *fs, struct fs_dir *d, size_t i, const struct op_ctx 
         /* Full attributes only from what is already cached: listing must
          * not cost one request per entry. */
         struct node_ctx pnc;
-        node_ctx_init(&pnc, fs, ctx, true);
+        node_ctx_init(&pnc, &fs->env, ctx, true);
         struct fs_attr a;
-        if (node_attr(fs, &pnc.rc, &crt, child.data, &a, NULL) == 0) {
+        if (node_attr(&fs->env, &pnc.rctx, &crt, child.data, &a, NULL) == 0) {
             e->attr = a;
             e->attr_known = true;
             if (S_ISREG(a.mode))
@@ -253,7 +234,7 @@ int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
         return -ELOOP;
     int acc = flags & O_ACCMODE;
     bool writable = acc != O_RDONLY, readable = acc != O_WRONLY;
-    if (writable && !t->write)
+    if (writable && !node_ops(rt.kind)->write)
         return -EACCES;
 
     struct fs_file *f = xcalloc(1, sizeof *f);
@@ -266,13 +247,13 @@ int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
     f->direct_io = writable || (t->flags & NF_VOLATILE);
     if (readable) {
         struct node_ctx nc;
-        node_ctx_init(&nc, fs, ctx, false);
-        struct render_ctx *rc = &nc.rc;
+        node_ctx_init(&nc, &fs->env, ctx, false);
+        struct render_ctx *rctx = &nc.rctx;
         struct strbuf content = STRBUF_INIT;
         struct fs_attr a;
-        err = node_attr(fs, rc, &f->rt, path, &a, &content);
+        err = node_attr(&fs->env, rctx, &f->rt, path, &a, &content);
         if (err) {
-            fail(ctx, &f->rt, &rc->err, err);
+            fail(ctx, &f->rt, &rctx->err, err);
             node_ctx_done(&nc);
             sb_free(&content);
             file_free(&f->h);
@@ -316,15 +297,15 @@ int fs_read(struct fs_file *f, char *buf, size_t size, off_t off)
 int fs_write(struct fs *fs, struct fs_file *f, const char *buf, size_t size,
              const struct op_ctx *ctx)
 {
-    const struct node_type *t = node_type(f->rt.kind);
-    if (!f->writable || !t->write)
+    const struct action *a = node_ops(f->rt.kind)->write;
+    if (!f->writable || !a)
         return -EBADF;
     if (size > VALUE_MAX_WRITE) {
         struct api_error e;
         api_error_set(&e, EINVAL, 0, NULL, "one value per write, at most 4096 bytes");
         return fail(ctx, &f->rt, &e, -EINVAL);
     }
-    int err = t->write(fs, &f->rt, buf, size, ctx);
+    int err = action_perform(&fs->m, a, &f->rt, buf, size, ctx);
     return err ? err : (int)size;
 }
 
@@ -350,7 +331,7 @@ void fs_file_attr(struct fs *fs, const struct fs_file *f, struct fs_attr *attr)
     attr->mode = node_type(f->rt.kind)->mode;
     attr->nlink = 1;
     attr->size = (off_t)f->len;
-    attr->mtime = f->mtime ? f->mtime : fs->mount_time;
+    attr->mtime = f->mtime ? f->mtime : fs->m.mount_time;
 }
 
 /* Existence of a path for operations that change nothing. */
@@ -360,11 +341,11 @@ static int exists(struct fs *fs, const char *path, struct route *rt, const struc
     if (err)
         return err;
     struct node_ctx nc;
-    node_ctx_init(&nc, fs, ctx, false);
-    struct render_ctx *rc = &nc.rc;
-    err = node_exists(fs, rc, rt);
+    node_ctx_init(&nc, &fs->env, ctx, false);
+    struct render_ctx *rctx = &nc.rctx;
+    err = node_exists(&fs->env, rctx, rt);
     if (err)
-        fail(ctx, rt, &rc->err, err);
+        fail(ctx, rt, &rctx->err, err);
     node_ctx_done(&nc);
     return err;
 }
@@ -380,7 +361,12 @@ int fs_truncate(struct fs *fs, const char *path, const struct op_ctx *ctx)
         return -EISDIR;
     /* Truncation is how shells and cp open a file for writing: allowed,
      * and no request, on files that take writes. */
-    return t->write ? 0 : -EACCES;
+    return node_ops(rt.kind)->write ? 0 : -EACCES;
+}
+
+int fs_ftruncate(const struct fs_file *f)
+{
+    return f->writable ? 0 : -EACCES;
 }
 
 int fs_utimens(struct fs *fs, const char *path, const struct op_ctx *ctx)
@@ -398,13 +384,13 @@ int fs_readlink(struct fs *fs, const char *path, char *buf, size_t size, const s
     if (!S_ISLNK(node_type(rt.kind)->mode))
         return -EINVAL;
     struct node_ctx nc;
-    node_ctx_init(&nc, fs, ctx, false);
-    struct render_ctx *rc = &nc.rc;
+    node_ctx_init(&nc, &fs->env, ctx, false);
+    struct render_ctx *rctx = &nc.rctx;
     struct strbuf target = STRBUF_INIT;
     struct fs_attr a;
-    err = node_attr(fs, rc, &rt, path, &a, &target);
+    err = node_attr(&fs->env, rctx, &rt, path, &a, &target);
     if (err) {
-        fail(ctx, &rt, &rc->err, err);
+        fail(ctx, &rt, &rctx->err, err);
     } else if (size > 0) {
         size_t n = target.len < size - 1 ? target.len : size - 1;
         memcpy(buf, target.data, n);
@@ -417,27 +403,27 @@ int fs_readlink(struct fs *fs, const char *path, char *buf, size_t size, const s
 
 int fs_mkdir(struct fs *fs, const char *path, const struct op_ctx *ctx)
 {
-    /* Only tenants/<t>/domains/<name> can be made: resolve the parent. */
+    /* A node can be made where the parent's parameter child has a make
+     * action (domains/<name>): resolve the parent, then let the action
+     * check the name (EINVAL, with its reason, before any request). */
     const char *slash = strrchr(path, '/');
-    if (!slash || slash == path)
+    if (!slash || slash == path || !slash[1])
         return -EPERM;
     char *parent = xstrndup(path, (size_t)(slash - path));
-    struct route prt;
-    int err = route_path(parent, &prt);
+    struct route rt;
+    int err = route_path(parent, &rt);
     free(parent);
     if (err)
         return err == -ENOENT ? -EPERM : err;
-    if (prt.kind != N_DOMAINS)
+    enum node_kind child = N_COUNT;
+    for (int k = 0; k < N_COUNT; k++)
+        if (k != N_ROOT && node_type(k)->parent == rt.kind && !node_type(k)->name)
+            child = (enum node_kind)k;
+    if (child == N_COUNT || !node_ops(child)->make || node_type(child)->param != P_DOMAIN)
         return -EPERM;
-    const char *why = NULL;
-    struct route rt;
-    if (value_check_domain(slash + 1, &why) != 0 || route_path(path, &rt) != 0) {
-        struct api_error e;
-        api_error_set(&e, EINVAL, 0, NULL, why ? why : "not a valid domain name");
-        fs_fail_path(ctx, path, &e);
-        return -EINVAL;
-    }
-    return action_add_domain(fs, &rt, ctx);
+    rt.kind = child;
+    rt.domain = slash + 1;
+    return action_perform(&fs->m, node_ops(child)->make, &rt, NULL, 0, ctx);
 }
 
 int fs_rmdir(struct fs *fs, const char *path, const struct op_ctx *ctx)
@@ -446,39 +432,43 @@ int fs_rmdir(struct fs *fs, const char *path, const struct op_ctx *ctx)
     int err = route_path(path, &rt);
     if (err)
         return err;
-    if (rt.kind != N_TENANT || !fs->cfg.allow_delete)
+    const struct action *remove = node_ops(rt.kind)->remove;
+    if (!remove || !fs->m.cfg.allow_delete)
         return -EPERM;
-    return action_delete_tenant(fs, &rt, ctx);
+    return action_perform(&fs->m, remove, &rt, NULL, 0, ctx);
 }
 
-/* ---- for actions ------------------------------------------------------------ */
+/* ---- the kernel ------------------------------------------------------------- */
 
-pthread_mutex_t *fs_write_lock(struct fs *fs, const char *tenant, const char *sub, const char *what)
+struct changed_paths {
+    const char *prefix;
+    size_t len;
+    struct names paths;
+};
+
+/* Paths at or below the prefix, component by component ("/tenants/a" is
+ * not below "/tenants/ab"). */
+static void collect_under(const char *path, void *arg)
 {
-    struct strbuf key = STRBUF_INIT;
-    sb_printf(&key, "%s\n%s\n%s", tenant ? tenant : "", sub ? sub : "", what ? what : "");
-    uint64_t h = content_hash(key.data, key.len);
-    sb_free(&key);
-    return &fs->write_locks[h % FS_WRITE_LOCKS];
+    struct changed_paths *c = arg;
+    char next = path[c->len];
+    if (next == '\0' || next == '/' || c->prefix[c->len - 1] == '/')
+        names_add(&c->paths, path);
 }
 
-static void collect_path(const char *path, void *arg)
+/* The mount's `changed` hook: what the kernel was told about every path
+ * under prefix is forgotten, and the kernel is told to drop it. */
+static void kernel_changed(void *arg, const char *prefix)
 {
-    names_add(arg, path);
-}
-
-void fs_changed(struct fs *fs, const char *api_prefix, const char *fs_prefix)
-{
-    if (api_prefix)
-        cache_drop_prefix(fs->cache, api_prefix);
-    if (!fs_prefix)
+    struct fs *fs = arg;
+    struct changed_paths c = {.prefix = prefix, .len = strlen(prefix)};
+    if (c.len == 0)
         return;
-    struct names ns = {0};
-    nodemeta_foreach(fs->meta, fs_prefix, collect_path, &ns);
-    for (size_t i = 0; i < ns.n; i++) {
-        nodemeta_forget_kernel(fs->meta, ns.v[i]);
+    nodemeta_foreach(fs->meta, prefix, collect_under, &c);
+    for (size_t i = 0; i < c.paths.n; i++) {
+        nodemeta_forget_kernel(fs->meta, c.paths.v[i]);
         if (fs->notify)
-            fs->notify(fs->notify_arg, ns.v[i]);
+            fs->notify(fs->notify_arg, c.paths.v[i]);
     }
-    names_free(&ns);
+    names_free(&c.paths);
 }

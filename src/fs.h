@@ -1,6 +1,7 @@
 /* fs: the filesystem's operations in our own terms — paths in, attributes,
  * listings, snapshots and errnos out. The FUSE glue (fuse_ops.c) is a thin
- * adapter over this; tests drive it directly. */
+ * adapter over this, and tests/unit/test_fs.c drives it directly over a
+ * fake API. */
 #ifndef TC_FS_H
 #define TC_FS_H
 
@@ -10,56 +11,29 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "api.h"
-#include "cache.h"
-#include "meta.h"
+#include "mount.h"
+#include "node.h"
 #include "nodemeta.h"
+#include "prefetch.h"
 #include "tree.h"
 
-#define FS_WRITE_LOCKS 64
-
-struct fs_config {
-    int64_t read_wait_ms; /* how long a reader waits for the API, queueing included */
-    bool prefetch;
-    bool allow_delete;
-    uid_t uid;
-    gid_t gid;
-    long cache_max;
-    size_t events_max; /* enforcement_max: 0 hides the enforcement log */
-};
-
 struct fs {
-    struct fs_config cfg;
-    struct cache *cache;
-    struct api *api;
+    /* The context the layers below see (actions, the mount's own files):
+     * settings, cache, API writer, results, write locks, failure log. */
+    struct mount m;
     struct nodemeta *meta;
-    struct results *results;
     struct prefetcher *prefetcher;
-    time_t mount_time;
-    /* Queue a kernel invalidation of path (never called from within the
-     * kernel request for that path's inode: the queue runs elsewhere). */
+    struct node_env env; /* the three above, as node.c reads them */
+    /* Queue a kernel invalidation of one path (never called from within
+     * the kernel request for that path's inode: the queue runs elsewhere). */
     void (*notify)(void *arg, const char *path);
     void *notify_arg;
-    pthread_mutex_t write_locks[FS_WRITE_LOCKS];
     /* Open files and directories, so that what the kernel never released
      * (a release still queued at unmount) is freed at shutdown. */
     pthread_mutex_t open_lock;
     struct fs_handle *open_handles;
 };
 
-/* Per operation: its name for the errors file, and interruption. */
-struct op_ctx {
-    const char *op;
-    bool (*interrupted)(void *arg);
-    void *arg;
-};
-
-struct fs_attr {
-    mode_t mode;
-    off_t size;
-    time_t mtime;
-    nlink_t nlink;
-};
 
 struct fs_dirent {
     char *name;
@@ -92,7 +66,8 @@ struct fs_file {
     bool direct_io, keep_cache;
 };
 
-void fs_init(struct fs *fs, const struct fs_config *cfg, struct cache *cache, struct api *api);
+void fs_init(struct fs *fs, const struct mount_config *cfg, struct cache *cache,
+             const struct api_writer *writer);
 void fs_destroy(struct fs *fs);
 
 int fs_getattr(struct fs *fs, const char *path, struct fs_attr *attr, const struct op_ctx *ctx);
@@ -109,20 +84,11 @@ int fs_write(struct fs *fs, struct fs_file *f, const char *buf, size_t size,
 void fs_release(struct fs *fs, struct fs_file *f);
 void fs_file_attr(struct fs *fs, const struct fs_file *f, struct fs_attr *attr);
 int fs_truncate(struct fs *fs, const char *path, const struct op_ctx *ctx);
+/* Truncation of an open file: allowed (no request) on files opened for writing. */
+int fs_ftruncate(const struct fs_file *f);
 int fs_utimens(struct fs *fs, const char *path, const struct op_ctx *ctx);
 int fs_readlink(struct fs *fs, const char *path, char *buf, size_t size, const struct op_ctx *ctx);
 int fs_mkdir(struct fs *fs, const char *path, const struct op_ctx *ctx);
 int fs_rmdir(struct fs *fs, const char *path, const struct op_ctx *ctx);
-
-/* For actions: the lock serializing writes to one resource. */
-pthread_mutex_t *fs_write_lock(struct fs *fs, const char *tenant, const char *sub,
-                               const char *what);
-/* After a successful write: forget cache entries whose API path starts with
- * api_prefix (NULL: none) and tell the kernel to drop what it holds for
- * every path under fs_prefix (NULL: none). */
-void fs_changed(struct fs *fs, const char *api_prefix, const char *fs_prefix);
-/* Record a failure in the errors file (and the log). */
-void fs_fail(const struct op_ctx *ctx, const struct route *rt, const struct api_error *e);
-void fs_fail_path(const struct op_ctx *ctx, const char *path, const struct api_error *e);
 
 #endif

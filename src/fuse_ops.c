@@ -1,5 +1,6 @@
 /* fuse_ops: convert between libfuse's structures and fs.c's. Nothing here
- * decides anything; fs.c does. */
+ * decides anything (which kernel requests fail is fs.c's); the one thing
+ * that is libfuse's own is telling a fatal signal from any other. */
 #include "fuse_ops.h"
 
 #include <errno.h>
@@ -54,8 +55,8 @@ static void to_stat(const struct fs *fs, const struct fs_attr *a, struct stat *s
     st->st_size = a->size;
     st->st_blksize = 4096;
     st->st_blocks = (a->size + 511) / 512;
-    st->st_uid = fs->cfg.uid;
-    st->st_gid = fs->cfg.gid;
+    st->st_uid = fs->m.cfg.uid;
+    st->st_gid = fs->m.cfg.gid;
     st->st_mtime = st->st_ctime = st->st_atime = a->mtime;
 }
 
@@ -153,10 +154,8 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
     (void)size;
     struct fs *fs = the_fs();
-    if (fi && fi->fh) {
-        struct fs_file *f = (struct fs_file *)(uintptr_t)fi->fh;
-        return f->writable ? 0 : -EACCES;
-    }
+    if (fi && fi->fh)
+        return fs_ftruncate((struct fs_file *)(uintptr_t)fi->fh);
     struct op_ctx ctx = OP("truncate");
     return fs_truncate(fs, path, &ctx);
 }
@@ -274,7 +273,7 @@ static int op_removexattr(const char *path, const char *name)
 
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-    /* Every write(2) must reach us before it returns (SPEC §5). */
+    /* Every write(2) must reach us before it returns (SEMANTICS.md §5). */
     conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
     cfg->use_ino = 0;
     cfg->nullpath_ok = 1;

@@ -62,6 +62,14 @@ static struct api_config make_api_config(const struct tc_options *o)
     return c;
 }
 
+/* Writes go to the API through api_call (the mount context takes any
+ * function of this shape; tests give it a fake). */
+static int call_api(void *ctx, enum api_endpoint ep, const struct ep_args *args, const cJSON *body,
+                    cJSON **answer, struct api_error *err)
+{
+    return api_call(ctx, ep, args, body, answer, err);
+}
+
 /* One GET /v1/tenants before mounting: a bad key or an unreachable API
  * fails here with one line, not later inside the tree. */
 static struct resource *preflight(struct daemon *d)
@@ -192,7 +200,7 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
     };
     struct cache_fetcher fetcher = api_fetcher(d->api);
     d->cache = cache_new(&cc, &fetcher);
-    struct fs_config fc = {
+    struct mount_config mc = {
         .read_wait_ms = (int64_t)d->opt.timeout * 1000 * (d->opt.retries + 1) + 1000,
         .prefetch = d->opt.prefetch,
         .allow_delete = d->opt.allow_delete,
@@ -201,7 +209,8 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         .cache_max = d->opt.cache_max,
         .events_max = d->opt.enforcement_max,
     };
-    fs_init(&d->fs, &fc, d->cache, d->api);
+    struct api_writer writer = {.call = call_api, .ctx = d->api};
+    fs_init(&d->fs, &mc, d->cache, &writer);
     struct res_id id = {.kind = RES_TENANTS};
     cache_insert(d->cache, &id, tenants);
 

@@ -1,6 +1,6 @@
 /* notify: kernel invalidations on a thread of their own. Calling
  * fuse_invalidate_path() from inside a FUSE handler for the same file
- * deadlocks (SPEC §4), so handlers only queue paths here. */
+ * deadlocks (SEMANTICS.md §7), so handlers only queue paths here. */
 #ifndef TC_NOTIFY_H
 #define TC_NOTIFY_H
 

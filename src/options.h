@@ -1,4 +1,4 @@
-/* options: the command line of SPEC §2, parsed with libfuse's fuse_opt,
+/* options: the command line of SEMANTICS.md §2, parsed with libfuse's fuse_opt,
  * every value checked with a one-line error before anything is mounted. */
 #ifndef TC_OPTIONS_H
 #define TC_OPTIONS_H

@@ -3,7 +3,7 @@
  * code and message are terminated within their fields, hold no control
  * characters, stay valid UTF-8 when the body was (cut on a character
  * boundary, no shorter than needed), never carry the API key, and the
- * errno is one SPEC §6 maps an HTTP answer to.
+ * errno is one SEMANTICS.md §6 maps an HTTP answer to.
  *
  * Input: byte 0 picks the endpoint and the mode, byte 1-2 the status, the
  * rest is the body (mode "set": code NUL message). */
@@ -26,7 +26,7 @@ static void check_fields(const struct api_error *e)
     FUZZ_CHECK(fuzz_field_clean(e->message, sizeof e->message));
 }
 
-/* SPEC §6, from the HTTP status alone (plus EEXIST for add domain). */
+/* SEMANTICS.md §6, from the HTTP status alone (plus EEXIST for add domain). */
 static void check_errno(const struct api_error *e, enum api_endpoint ep)
 {
     int s = e->http_status, err = e->err;

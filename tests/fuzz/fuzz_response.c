@@ -19,7 +19,10 @@
 #include "fuzz_check.h"
 #include "jsonout.h"
 #include "log.h"
+#include "errlog.h"
+#include "mount.h"
 #include "names.h"
+#include "nodeops.h"
 #include "render.h"
 #include "resource.h"
 #include "strbuf.h"
@@ -98,6 +101,7 @@ static const char *const default_body[RES_KIND_COUNT] = {
 };
 
 static struct resource *defaults[RES_KIND_COUNT];
+static struct mount fuzz_mount;
 /* node_needs[k]: the resource kinds node kind k renders from (learnt at start
  * from the fixed answers), so an input only renders the files it feeds. */
 static unsigned node_needs[N_COUNT];
@@ -325,7 +329,7 @@ static void check_decoded(enum res_kind kind, int status, const char *body, size
     }
     FUZZ_CHECK(status >= 200 && status <= 299 && r->status == RES_OK);
     /* Only one whole JSON value is an answer: anything after it but
-     * whitespace makes the body malformed (SPEC §6: EIO). */
+     * whitespace makes the body malformed (SEMANTICS.md §6: EIO). */
     const char *end = NULL;
     cJSON *again = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     FUZZ_CHECK(again != NULL);
@@ -565,15 +569,6 @@ static void gather(const struct fuzz_source *src, struct candidates *c)
     }
 }
 
-/* Whether kind k sits below node kind anc. */
-static bool under(enum node_kind k, enum node_kind anc)
-{
-    for (; k != N_ROOT; k = node_type(k)->parent)
-        if (k == anc)
-            return true;
-    return anc == N_ROOT;
-}
-
 static const struct resource *served(const struct fuzz_source *src, enum res_kind kind)
 {
     return kind == src->kind ? src->res : defaults[kind];
@@ -623,7 +618,15 @@ static void check_output(enum node_kind k, const struct route *rt, const char *s
         break;
     case N_TENANT_SYNC:
     case N_PROVISION:
+    case N_META_INVALIDATE:
         FUZZ_CHECK(len == 0);
+        break;
+    case N_META_ERRORS:
+        /* One failure a line, seven fields or more, nothing that could
+         * start a line of its own. */
+        FUZZ_CHECK(strlen(s) == len && len > 0 && s[len - 1] == '\n');
+        for (size_t i = 0; i < len; i++)
+            FUZZ_CHECK((unsigned char)s[i] >= 0x20 || s[i] == '\n');
         break;
     case N_TENANT_LIMIT:
     case N_DOMAIN_LIMIT:
@@ -673,9 +676,9 @@ static void render_one(enum node_kind k, const char *path, const struct candidat
     struct res_source ops = source_ops;
     ops.arg = src;
     struct render_ctx rc;
-    render_ctx_init(&rc, &ops, peek, NULL);
+    render_ctx_init(&rc, &ops, peek, &fuzz_mount);
     struct strbuf out = STRBUF_INIT;
-    int err = node_type(k)->render(&rc, &rt, &out);
+    int err = node_ops(k)->render(&rc, &rt, &out);
     if (err == 0) {
         check_output(k, &rt, out.data ? out.data : "", out.len, c, src);
     } else {
@@ -746,11 +749,42 @@ static void render_kind(enum node_kind k, const struct candidates *c, struct fuz
     }
 }
 
-static bool renders_api_data(enum node_kind k)
+/* Every file and link has a renderer; directories have none. */
+static bool renders(enum node_kind k)
 {
-    const struct node_type *t = node_type(k);
-    /* Local and volatile files (meta/, last_*.json) need a mount. */
-    return t->render && !(t->flags & (NF_LOCAL | NF_VOLATILE)) && !under(k, N_META);
+    return node_ops(k)->render != NULL;
+}
+
+/* The mount the mount's own files read: a cache that never fetches (the
+ * renders get resources from the fuzz source), and results of a sync and a
+ * provisioning made through it. */
+static void never_fetch(void *ctx, struct cache_fetch *f, const struct res_id *id, bool bg)
+{
+    (void)ctx, (void)f, (void)id, (void)bg;
+    abort();
+}
+
+static int never_write(void *ctx, enum api_endpoint ep, const struct ep_args *args,
+                       const cJSON *body, cJSON **answer, struct api_error *err)
+{
+    (void)ctx, (void)ep, (void)args, (void)body, (void)answer, (void)err;
+    abort();
+}
+
+static void mount_for_meta(void)
+{
+    struct cache_config cc = {.ttl_ms = 30000, .max_bytes = 1 << 20};
+    struct cache_fetcher fetcher = {.start = never_fetch};
+    struct mount_config mc = {.cache_max = 1 << 20, .events_max = 1000};
+    struct api_writer writer = {.call = never_write};
+    mount_init(&fuzz_mount, &mc, cache_new(&cc, &fetcher), &writer);
+    cJSON *sync = cJSON_Parse("{\"status\":\"completed\",\"run_id\":\"sync_20250420_080000_single\","
+                              "\"tenant_id\":\"" TA "\",\"result\":{\"status\":\"success\"}}");
+    results_put(fuzz_mount.results, "/tenants/" TA "/last_sync.json", sync);
+    results_put(fuzz_mount.results, "/tenants/" TA "/domains/" DOM "/last_provision.json", NULL);
+    cJSON_Delete(sync);
+    errlog_add("write", "/tenants/" TA "/mailbox_limit",
+               &(struct api_error){409, EBUSY, "exchange_bootstrap_not_ready", "pending"});
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -772,8 +806,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     struct fuzz_source src = {.kind = RES_KIND_COUNT, .decode_rc = -EIO};
     struct candidates c;
     gather(&src, &c);
+    mount_for_meta();
     for (int k = 0; k < N_COUNT; k++) {
-        if (!renders_api_data(k))
+        if (!renders(k))
             continue;
         src.seen = 0;
         render_kind(k, &c, &src);
@@ -803,7 +838,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct candidates c;
     gather(&src, &c);
     for (int k = 0; k < N_COUNT; k++)
-        if (renders_api_data(k) && (node_needs[k] & (1u << src.kind)))
+        /* What this input feeds, and what reads no API data at all (the
+         * mount's own files: cheap, and every input checks them). */
+        if (renders(k) && (node_needs[k] & (1u << src.kind) || node_needs[k] == 0))
             render_kind(k, &c, &src);
     if (c.links)
         by_name_free(c.links, c.nlinks);

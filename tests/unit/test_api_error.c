@@ -1,5 +1,5 @@
 /* test_api_error: every error body shape the API might choose, hostile
- * bodies, the SPEC §6 status/code → errno table, and errno names. */
+ * bodies, the SEMANTICS.md §6 status/code → errno table, and errno names. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>

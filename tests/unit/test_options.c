@@ -1,4 +1,4 @@
-/* test_options: the command line of SPEC §2 — defaults, every option's good
+/* test_options: the command line of SEMANTICS.md §2 — defaults, every option's good
  * and bad values, SOURCE, the fstab keys, what is passed on to libfuse, the
  * API URL policy, sizes, and where the API key may come from. options_parse
  * prints one line to stderr on each failure: those lines are expected. */

@@ -10,7 +10,9 @@
 #include "render.h"
 #include "resource.h"
 #include "strbuf.h"
+#include "nodeops.h"
 #include "tree.h"
+#include "values.h"
 #include "jsonout.h"
 #include "log.h"
 
@@ -450,7 +452,7 @@ static void expect_render(int line, const char *path, const char *want)
 {
     struct route rt;
     CHECK_INT(route_path(path, &rt), 0);
-    render_fn fn = node_type(rt.kind)->render;
+    render_fn fn = node_ops(rt.kind)->render;
     char *got = NULL;
     int rc = render_path(fn, path, false, &got, NULL, NULL);
     CHECK_INT(rc, 0);
@@ -465,7 +467,7 @@ static void expect_fail(int line, const char *path, int err)
 {
     struct route rt;
     CHECK_INT(route_path(path, &rt), 0);
-    render_fn fn = node_type(rt.kind)->render;
+    render_fn fn = node_ops(rt.kind)->render;
     char *got = NULL;
     int rc = render_path(fn, path, false, &got, NULL, NULL);
     CHECK_INT(rc, err);
@@ -613,7 +615,7 @@ static void test_json_files(void)
         struct route rt;
         route_path(paths[i], &rt);
         size_t len;
-        CHECK_INT(render_path(node_type(rt.kind)->render, paths[i], false, &out, &len, NULL), 0);
+        CHECK_INT(render_path(node_ops(rt.kind)->render, paths[i], false, &out, &len, NULL), 0);
         CHECK(len >= 3 && out[len - 1] == '\n' && out[len - 2] != '\n');
         cJSON *j = cJSON_Parse(out);
         CHECK(cJSON_IsObject(j));
@@ -1029,6 +1031,34 @@ static void test_health(void)
         }
     EXPECT_FAIL("/health", -EIO);
     fx_clear();
+
+    /* Columns line up by display width whatever the alphabet: every line's
+     * second column starts at the same terminal column. */
+    fx_add(RES_TENANTS, NULL, NULL, 200,
+           "{\"tenants\":[{\"tenant_id\":\"" TA "\",\"tenant_name\":\"M\u00fcller Studio\"},"
+           "{\"tenant_id\":\"" TB "\",\"tenant_name\":\"\u6771\u4eac Ltd\"},"
+           "{\"tenant_id\":\"" TC "\",\"tenant_name\":\"Acme\"}]}");
+    static const char *const ids[] = {TA, TB, TC};
+    for (int i = 0; i < 3; i++)
+        fx_add(RES_DOMAINS, ids[i], NULL, 200,
+               "{\"domains\":[{\"domain_name\":\"mail.example.com\",\"is_verified\":true}]}");
+    char *got = NULL;
+    CHECK_INT(render_path(render_fleet_health, "/health", false, &got, NULL, NULL), 0);
+    long column = -1;
+    for (char *line = got, *eol; line && *line; line = eol + 1) {
+        eol = strchr(line, '\n');
+        *eol = '\0';
+        char *gap = strstr(line, "  ");
+        char *second = gap + strspn(gap, " ");
+        *gap = '\0';
+        long at = (long)(utf8_width(line) + (size_t)(second - gap));
+        if (column < 0)
+            column = at;
+        CHECK_INT(at, column);
+    }
+    CHECK(column > 0);
+    free(got);
+    fx_clear();
 }
 
 static void test_zones(void)
@@ -1110,6 +1140,17 @@ static void test_csv(void)
                   "remaining_sends,blocked\n"
                   "bob@acme-two.com,Bob,acme-two.com,10,none,1,9,false\n");
     EXPECT_FAIL("/tenants/" TC "/mailboxes.csv", -ENOENT); /* no mailboxes list */
+    /* A policy answer without a usable limit fails the sheet as it fails
+     * mailbox_limit: one decoding, one rule. */
+    for (size_t i = 0; i < nfx; i++)
+        if (fx[i].kind == RES_POLICY && same(fx[i].tenant, TB) && strcmp(fx[i].sub, "") == 0) {
+            free(fx[i].body);
+            fx[i].body = xstrdup("{\"daily_send_limit\":\"20\"}");
+            fx[i].len = strlen(fx[i].body);
+            fx[i].status = 200;
+        }
+    EXPECT_FAIL("/tenants/" TB "/mailbox_limit", -EIO);
+    EXPECT_FAIL("/tenants/" TB "/mailboxes.csv", -EIO);
     fx_clear();
 }
 
@@ -1168,7 +1209,7 @@ static void test_decode_hostile(void)
     EXPECT_DECODE_FAIL(RES_MAILBOXES, 200, "\"mailboxes\"", -EIO);
     /* BUG: resource_decode (src/resource.c) parses with cJSON_ParseWithLength,
      * which stops after the first value: a body with trailing garbage is
-     * accepted instead of being malformed JSON (EIO, SPEC §6). */
+     * accepted instead of being malformed JSON (EIO, SEMANTICS.md §6). */
     EXPECT_DECODE_FAIL(RES_TENANT, 200, "{\"tenant_id\":\"x\"} trailing garbage", -EIO);
     EXPECT_DECODE_FAIL(RES_TENANTS, 200, "{\"tenants\":[]}{\"tenants\":[{\"tenant_id\":\"x\"}]}",
                        -EIO);
@@ -1245,7 +1286,7 @@ static void test_decode_hostile(void)
 
     /* BUG: a name with an escaped NUL ("a\u0000b") reaches us as "a":
      * index_children (src/resource.c) checks the C string cJSON gives, so the
-     * entry is exposed under a name the API never sent (SPEC §3: names
+     * entry is exposed under a name the API never sent (SEMANTICS.md §3: names
      * containing NUL are never exposed). */
     static const char nul[] = "{\"tenants\":[{\"tenant_id\":\"evil\\u0000/../x\"},"
                               "{\"tenant_id\":\"ok\"}]}";

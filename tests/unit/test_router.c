@@ -1,12 +1,13 @@
 /* test_router: paths to routes for every node kind of tree.h, every way a
  * path can be wrong, route_child and route_format round trips, and the
- * consistency of the node table itself (SPEC §3). */
+ * consistency of the node table itself (SEMANTICS.md §3). */
 #include <errno.h>
 #include <sys/stat.h>
 
 #include "check.h"
 #include "render.h"
 #include "strbuf.h"
+#include "nodeops.h"
 #include "tree.h"
 
 #define GUID  "8f1c2e4a-1b2c-4d5e-8f90-123456789abc"
@@ -351,7 +352,7 @@ static void test_route_child(void)
     sb_free(&sb);
 }
 
-/* The table is the tree: check it against itself and against SPEC §3. */
+/* The table is the tree: check it against itself and against SEMANTICS.md §3. */
 static void test_node_table(void)
 {
     for (int k = 0; k < N_COUNT; k++) {
@@ -381,29 +382,29 @@ static void test_node_table(void)
         mode_t perm = t->mode & 07777;
         if (S_ISDIR(t->mode)) {
             CHECK_INT(perm, 0755);
-            CHECK(t->render == NULL);
-            CHECK(t->write == NULL);
+            CHECK(node_ops(k)->render == NULL);
+            CHECK(node_ops(k)->write == NULL);
         } else if (S_ISREG(t->mode)) {
-            CHECK(t->render != NULL); /* every file is readable */
+            CHECK(node_ops(k)->render != NULL); /* every file is readable */
             CHECK(perm == 0444 || perm == 0644);
             if (perm == 0644)
-                CHECK(t->write != NULL);
+                CHECK(node_ops(k)->write != NULL);
             else
-                CHECK(t->write == NULL);
+                CHECK(node_ops(k)->write == NULL);
             if (t->flags & NF_ACTION) {
                 CHECK_INT(perm, 0644);
-                CHECK(t->render == render_empty);
+                CHECK(node_ops(k)->render == render_empty);
             }
         } else if (S_ISLNK(t->mode)) {
-            CHECK(t->render != NULL); /* the target */
-            CHECK(t->write == NULL);
+            CHECK(node_ops(k)->render != NULL); /* the target */
+            CHECK(node_ops(k)->write == NULL);
             CHECK(t->param != P_NONE);
         } else {
             CHECK(!"a node that is neither directory, file nor link");
         }
-        if (t->render == render_empty)
+        if (node_ops(k)->render == render_empty)
             CHECK(t->flags & NF_ACTION);
-        if ((t->render == NULL) != S_ISDIR(t->mode))
+        if ((node_ops(k)->render == NULL) != S_ISDIR(t->mode))
             fprintf(stderr, "  node kind %d (%s)\n", k, t->name ? t->name : "(param)");
     }
 
@@ -423,7 +424,7 @@ static void test_node_table(void)
         CHECK(params <= 1);
     }
 
-    /* SPEC §3: r read-only, rw writable, a action (0644, reads empty). */
+    /* SEMANTICS.md §3: r read-only, rw writable, a action (0644, reads empty). */
     static const struct {
         enum node_kind k;
         mode_t mode;
@@ -471,16 +472,16 @@ static void test_node_table(void)
     CHECK_INT(node_type(N_DOMAIN_MAILBOX_LINK)->param, P_EMAIL);
     CHECK_INT(node_type(N_BY_NAME_LINK)->param, P_LINKNAME);
     /* Renderers are the ones of render.h for the API-backed files. */
-    CHECK(node_type(N_DAILY_LIMIT)->render == render_daily_limit);
-    CHECK(node_type(N_TENANT_LIMIT)->render == render_policy_limit);
-    CHECK(node_type(N_DOMAIN_LIMIT)->render == render_policy_limit);
-    CHECK(node_type(N_DOMAIN_ZONE)->render == render_domain_zone);
-    CHECK(node_type(N_TENANT_ZONE)->render == render_tenant_zone);
-    CHECK(node_type(N_TENANT_CSV)->render == render_tenant_csv);
-    CHECK(node_type(N_HEALTH)->render == render_fleet_health);
-    CHECK(node_type(N_TENANT_HEALTH)->render == render_tenant_health);
-    CHECK(node_type(N_EVENTS_LOG)->render == render_enforcement_log);
-    CHECK(node_type(N_TENANT_EVENTS_JSONL)->render == render_enforcement_jsonl);
+    CHECK(node_ops(N_DAILY_LIMIT)->render == render_daily_limit);
+    CHECK(node_ops(N_TENANT_LIMIT)->render == render_policy_limit);
+    CHECK(node_ops(N_DOMAIN_LIMIT)->render == render_policy_limit);
+    CHECK(node_ops(N_DOMAIN_ZONE)->render == render_domain_zone);
+    CHECK(node_ops(N_TENANT_ZONE)->render == render_tenant_zone);
+    CHECK(node_ops(N_TENANT_CSV)->render == render_tenant_csv);
+    CHECK(node_ops(N_HEALTH)->render == render_fleet_health);
+    CHECK(node_ops(N_TENANT_HEALTH)->render == render_tenant_health);
+    CHECK(node_ops(N_EVENTS_LOG)->render == render_enforcement_log);
+    CHECK(node_ops(N_TENANT_EVENTS_JSONL)->render == render_enforcement_jsonl);
 }
 
 int main(void)
