@@ -14,6 +14,24 @@ void stats_reset(void)
     memset(&g_stats, 0, sizeof g_stats);
 }
 
+void stats_count_answer(enum api_endpoint ep, int http_status)
+{
+    int cls = http_status >= 100 && http_status < 600 ? http_status / 100 : 0;
+    if (ep >= 0 && ep < EP_COUNT)
+        atomic_fetch_add(&g_stats.api_answers[ep][cls], 1);
+}
+
+const char *stats_class_name(int cls)
+{
+    static const char *const names[STATS_CLASSES] = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    return cls >= 0 && cls < STATS_CLASSES ? names[cls] : "none";
+}
+
+void stats_count_failure(int err)
+{
+    atomic_fetch_add(&g_stats.failures_by_errno[err > 0 && err < STATS_ERRNOS ? err : 0], 1);
+}
+
 void stats_render(struct strbuf *sb, long cache_max)
 {
     cJSON *root = cJSON_CreateObject();

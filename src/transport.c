@@ -205,6 +205,7 @@ static void attempt_done(struct transport *t, struct http_request *r, CURLcode c
     struct attempt_outcome o;
     attempt_outcome(t, r, code, &o);
     atomic_fetch_sub(&g_stats.in_flight, 1);
+    stats_count_answer(r->ep, o.status);
     int64_t now = clock_mono_ms();
     if (o.retryable && r->attempts <= t->cfg.retries && now + o.delay_ms < r->deadline_ms) {
         curl_easy_cleanup(r->easy);

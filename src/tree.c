@@ -7,6 +7,7 @@
 #include "actions.h"
 #include "render.h"
 #include "meta.h"
+#include "metrics.h"
 
 #define DIR (S_IFDIR | 0755)
 #define RO (S_IFREG | 0444)
@@ -46,11 +47,13 @@ const struct node_type node_types[N_COUNT] = {
     [N_DAILY_LIMIT]        = {N_DAILY_LIMIT, N_MAILBOX, "daily_send_limit", P_NONE, RW, 0, render_daily_limit, write_daily_limit},
     [N_DISPLAY_NAME]       = {N_DISPLAY_NAME, N_MAILBOX, "display_name", P_NONE, RW, 0, render_display_name, write_display_name},
     [N_HEALTH]             = {N_HEALTH, N_ROOT, "health", P_NONE, RO, 0, render_fleet_health, NULL},
+    [N_METRICS]            = {N_METRICS, N_ROOT, "metrics.prom", P_NONE, RO, 0, render_fleet_metrics, NULL},
     [N_BY_NAME]            = {N_BY_NAME, N_ROOT, "by-name", P_NONE, DIR, 0, NULL, NULL},
     [N_BY_NAME_LINK]       = {N_BY_NAME_LINK, N_BY_NAME, NULL, P_LINKNAME, LNK, 0, render_by_name_link, NULL},
     [N_META]               = {N_META, N_ROOT, ".tenantcorefs", P_NONE, DIR, 0, NULL, NULL},
     [N_META_STATS]         = {N_META_STATS, N_META, "stats.json", P_NONE, RO, NF_VOLATILE, render_stats, NULL},
     [N_META_ERRORS]        = {N_META_ERRORS, N_META, "errors", P_NONE, RO, NF_VOLATILE, render_errors, NULL},
+    [N_META_METRICS]       = {N_META_METRICS, N_META, "metrics.prom", P_NONE, RO, NF_VOLATILE, render_daemon_metrics, NULL},
     [N_META_INVALIDATE]    = {N_META_INVALIDATE, N_META, "invalidate", P_NONE, RW, NF_ACTION, render_empty, write_invalidate},
 };
 /* clang-format on */

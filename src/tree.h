@@ -44,11 +44,13 @@ enum node_kind {
     N_TENANT_ZONE,
     N_TENANT_CSV,
     N_HEALTH,
+    N_METRICS,
     N_BY_NAME,
     N_BY_NAME_LINK,
     N_META,
     N_META_STATS,
     N_META_ERRORS,
+    N_META_METRICS,
     N_META_INVALIDATE,
     N_COUNT
 };

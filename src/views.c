@@ -383,7 +383,7 @@ static void policy_text(const struct resource *r, char *buf, size_t len)
 }
 
 /* A policy: missing scopes (404 of either kind) read as no policy. */
-static int get_policy(struct render_ctx *rc, const char *tenant, const char *scope, char *buf,
+int policy_limit_text(struct render_ctx *rc, const char *tenant, const char *scope, char *buf,
                       size_t len)
 {
     const struct resource *r = NULL;
@@ -393,6 +393,16 @@ static int get_policy(struct render_ctx *rc, const char *tenant, const char *sco
     if (!err)
         policy_text(r, buf, len);
     return err;
+}
+
+bool usage_blocked(const cJSON *usage)
+{
+    int blocked = json_bool(usage, "is_blocked", -1);
+    if (blocked < 0) {
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(usage, "blocked_at");
+        blocked = at && !cJSON_IsNull(at);
+    }
+    return blocked;
 }
 
 int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
@@ -409,7 +419,7 @@ int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strb
         rc_prefetch(rc, RES_USAGE, rt->tenant, mboxes->children[i].name);
     }
     char tenant_policy[32];
-    if ((err = get_policy(rc, rt->tenant, "", tenant_policy, sizeof tenant_policy)))
+    if ((err = policy_limit_text(rc, rt->tenant, "", tenant_policy, sizeof tenant_policy)))
         return err;
     sb_puts(out, "email,display_name,domain,daily_send_limit,enforced_limit,sends_today,"
                  "remaining_sends,blocked\n");
@@ -418,7 +428,7 @@ int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strb
         const char *domain = mailbox_domain(m);
         char domain_policy[32] = "", limit[32], sends[32], remaining[32];
         if (domain &&
-            (err = get_policy(rc, rt->tenant, domain, domain_policy, sizeof domain_policy)))
+            (err = policy_limit_text(rc, rt->tenant, domain, domain_policy, sizeof domain_policy)))
             break;
         const struct resource *usage;
         if ((err = rc_get(rc, RES_USAGE, rt->tenant, mboxes->children[i].name, &usage)))
@@ -426,11 +436,7 @@ int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strb
         int_text(m, "daily_send_limit", limit, sizeof limit);
         int_text(usage->json, "sends_today", sends, sizeof sends);
         int_text(usage->json, "remaining_sends", remaining, sizeof remaining);
-        int blocked = json_bool(usage->json, "is_blocked", -1);
-        if (blocked < 0) {
-            const cJSON *at = cJSON_GetObjectItemCaseSensitive(usage->json, "blocked_at");
-            blocked = at && !cJSON_IsNull(at);
-        }
+        bool blocked = usage_blocked(usage->json);
         const char *enforced = domain_policy[0]   ? domain_policy
                                : tenant_policy[0] ? tenant_policy
                                                   : "none";

@@ -10,11 +10,13 @@ expected="$T/expected"
 {
     echo "d ."
     echo "f ./health"
+    echo "f ./metrics.prom"
     echo "d ./tenants"
     echo "d ./by-name"
     echo "d ./.tenantcorefs"
     echo "f ./.tenantcorefs/stats.json"
     echo "f ./.tenantcorefs/errors"
+    echo "f ./.tenantcorefs/metrics.prom"
     echo "f ./.tenantcorefs/invalidate"
     # by-name: tenant names, duplicates as "<name>~<first 8 of the GUID>"
     emu_get /v1/tenants | jq -r '
