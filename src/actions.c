@@ -49,6 +49,7 @@ static void kernel_tenant_changed(struct fs *fs, const char *tenant)
     p.data[p.len] = '\0';
     fs_changed(fs, NULL, p.data);
     fs_changed(fs, NULL, "/health");
+    fs_changed(fs, NULL, "/metrics.prom");
     sb_free(&p);
 }
 

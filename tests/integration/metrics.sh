@@ -12,7 +12,8 @@
 #    usage, once; a second read within ttl costs nothing; st_size is exact;
 #  - a usage and a domains list that fail: the file is still served, says
 #    so in tenantcore_scrape_errors, and the errors file names them;
-#  - the daemon's file costs no API call and agrees with stats.json.
+#  - the daemon's file costs no API call and agrees with stats.json;
+#  - a write through the mount shows in the next read, size included.
 source "$(dirname "$0")/../lib/common.sh"
 command -v promtool >/dev/null || fail "promtool is needed (package prometheus)"
 command -v python3 >/dev/null || fail "python3 is needed (package python3)"
@@ -232,5 +233,17 @@ assert_eq "$(jq -rs '[.[] | select(.name == "tenantcorefs_errors_total" and .lab
 [[ $(jq -rs '[.[] | select(.name == "tenantcorefs_api_calls_total" and .labels.class == "5xx")] | map(.value) | add' "$T/daemon.json") -ge 4 ]] ||
     fail "5xx answers (two resources, retried once) are not counted"
 emu_override_clear >/dev/null
+
+# ---- a write through the mount shows at once ----------------------------------------------
+cat "$PROM" >/dev/null # the kernel has seen the file
+M_W=$(emu_get "/v1/tenants/$T1/mailboxes" | jq -r '.mailboxes[0].id')
+old_limit=$(emu_get "/v1/tenants/$T1/mailboxes" | jq -r '.mailboxes[0].daily_send_limit')
+new_limit=$((old_limit == 7 ? 8 : 7))
+echo "$new_limit" >"$MNT/tenants/$T1/mailboxes/$M_W/daily_send_limit"
+size=$(stat -c %s "$PROM")
+cat "$PROM" >"$T/after.prom"
+assert_eq "$size" "$(wc -c <"$T/after.prom")" "st_size of metrics.prom right after a write"
+parse "$T/after.prom" >"$T/fleet.json"
+assert_eq "$(value tenantcore_mailbox_daily_send_limit mailbox_id "$M_W")" "$new_limit" "daily_send_limit right after a write"
 mnt_stop
 echo "PASS: metrics.prom ($nchecked mailboxes, $nblocked blocked, hostile names) and the daemon's metrics; promtool accepts both"
