@@ -55,8 +55,11 @@ chown nobody:nogroup "$T/key"
 # /dev/fuse is root's alone on this machine: nobody mounts through
 # fusermount3 once libfuse may open it, so a node open to all is bound over
 # it inside this test's own mount namespace.
-mknod -m 0666 "$T/fuse" c 10 229
-mount --bind "$T/fuse" /dev/fuse
+# (On a tmpfs of its own: the scratch directory may be on a nodev mount.)
+mkdir "$T/dev"
+mount -t tmpfs -o size=64k,mode=755 tcfs-test-fuse "$T/dev"
+mknod -m 0666 "$T/dev/fuse" c 10 229
+mount --bind "$T/dev/fuse" /dev/fuse
 
 # Core dumps go to our directory, whatever the machine's pattern; put back at exit.
 saved_pattern=$(cat /proc/sys/kernel/core_pattern)
@@ -73,6 +76,7 @@ restore() {
         FS_PID=""
     fi
     [[ -n ${MNT:-} ]] && fusermount3 -u -z "$MNT" 2>/dev/null
+    umount /dev/fuse "$T/dev" 2>/dev/null
     (exit $rc)
     ns_exit_trap
 }
