@@ -465,7 +465,8 @@ static void check_prom(const char *s, size_t len)
     FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)s, len));
     for (const char *line = s; *line;) {
         const char *eol = strchr(line, '\n'), *p = line;
-        if (strncmp(p, "# HELP tenantcore_", 18) == 0 || strncmp(p, "# TYPE tenantcore_", 18) == 0) {
+        if (strncmp(p, "# HELP tenantcore_", 18) == 0 ||
+            strncmp(p, "# TYPE tenantcore_", 18) == 0) {
             line = eol + 1;
             continue;
         }
