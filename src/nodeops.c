@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "meta.h"
+#include "metrics.h"
 
 /* domains/<d>/mailboxes/: the mailboxes of the tenant on this domain, by
  * email (the first of a duplicated address wins). */
@@ -74,11 +75,13 @@ static const struct node_ops table[N_COUNT] = {
     [N_HEALTH]             = FILE_RO(render_fleet_health),
     [N_EVENTS_LOG]         = FILE_RO(render_enforcement_log),
     [N_EVENTS_JSONL]       = FILE_RO(render_enforcement_jsonl),
+    [N_METRICS]            = FILE_RO(render_fleet_metrics),
     [N_BY_NAME]            = {.list = RES_TENANTS, .entries = by_name_entries},
     [N_BY_NAME_LINK]       = FILE_RO(render_by_name_link),
     [N_META]               = DIR_LITERAL,
     [N_META_STATS]         = FILE_RO(render_stats),
     [N_META_ERRORS]        = FILE_RO(render_errors),
+    [N_META_METRICS]       = FILE_RO(render_daemon_metrics),
     [N_META_INVALIDATE]    = FILE_RW(render_empty, action_invalidate),
 };
 /* clang-format on */

@@ -101,6 +101,13 @@ int render_tenant_csv(struct render_ctx *rctx, const struct route *rt, struct st
 int render_enforcement_log(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
 int render_enforcement_jsonl(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
 
+/* The daily_send_limit of the policy of scope ("" tenant-wide, else a
+ * domain) as text in buf, "" when there is none (views.c). */
+int policy_limit_text(struct render_ctx *rctx, const char *tenant, const char *scope, char *buf,
+                      size_t len);
+/* A usage answer's block state: is_blocked, else whether blocked_at is set. */
+bool usage_blocked(const cJSON *usage);
+
 /* by-name/: the link name of every tenant of a tenants list, duplicates
  * disambiguated as "<name>~<first 8 chars of the GUID>". names[i] is for
  * child i of the list (malloc'd; NULL when the tenant cannot be linked). */

@@ -227,6 +227,7 @@ static void attempt_done(struct transport *t, struct http_request *r, CURLcode c
     struct attempt_outcome o;
     attempt_outcome(&t->attempt, &r->at, code, &o);
     atomic_fetch_sub(&g_stats.in_flight, 1);
+    stats_count_answer(r->ep, o.status);
     int64_t now = clock_mono_ms();
     /* A retry with a rotated key does not count against retries. */
     bool again = o.new_key || (o.retryable && r->at.attempts <= t->cfg.retries);

@@ -46,11 +46,13 @@ const struct node_type node_types[N_COUNT] = {
     [N_HEALTH]             = {N_HEALTH, N_ROOT, "health", P_NONE, RO, 0},
     [N_EVENTS_LOG]         = {N_EVENTS_LOG, N_ROOT, "enforcement.log", P_NONE, RO, NF_EVENTS},
     [N_EVENTS_JSONL]       = {N_EVENTS_JSONL, N_ROOT, "enforcement.jsonl", P_NONE, RO, NF_EVENTS},
+    [N_METRICS]            = {N_METRICS, N_ROOT, "metrics.prom", P_NONE, RO, 0},
     [N_BY_NAME]            = {N_BY_NAME, N_ROOT, "by-name", P_NONE, DIR, 0},
     [N_BY_NAME_LINK]       = {N_BY_NAME_LINK, N_BY_NAME, NULL, P_LINKNAME, LNK, 0},
     [N_META]               = {N_META, N_ROOT, ".tenantcorefs", P_NONE, DIR, 0},
     [N_META_STATS]         = {N_META_STATS, N_META, "stats.json", P_NONE, RO, NF_VOLATILE},
     [N_META_ERRORS]        = {N_META_ERRORS, N_META, "errors", P_NONE, RO, NF_VOLATILE},
+    [N_META_METRICS]       = {N_META_METRICS, N_META, "metrics.prom", P_NONE, RO, NF_VOLATILE},
     [N_META_INVALIDATE]    = {N_META_INVALIDATE, N_META, "invalidate", P_NONE, RW, NF_ACTION},
 };
 /* clang-format on */

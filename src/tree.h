@@ -50,11 +50,13 @@ enum node_kind {
     N_HEALTH,
     N_EVENTS_LOG,
     N_EVENTS_JSONL,
+    N_METRICS,
     N_BY_NAME,
     N_BY_NAME_LINK,
     N_META,
     N_META_STATS,
     N_META_ERRORS,
+    N_META_METRICS,
     N_META_INVALIDATE,
     N_COUNT
 };

@@ -372,7 +372,7 @@ static void int_text(const cJSON *obj, const char *name, char *buf, size_t len)
 /* A policy's limit as text ("" when there is none): missing scopes (404 of
  * either kind) read as no policy; an unusable answer fails as it does for
  * mailbox_limit. */
-static int get_policy(struct render_ctx *rctx, const char *tenant, const char *scope, char *buf,
+int policy_limit_text(struct render_ctx *rctx, const char *tenant, const char *scope, char *buf,
                       size_t len)
 {
     buf[0] = '\0';
@@ -392,6 +392,16 @@ static int get_policy(struct render_ctx *rctx, const char *tenant, const char *s
     return 0;
 }
 
+bool usage_blocked(const cJSON *usage)
+{
+    int blocked = json_bool(usage, "is_blocked", -1);
+    if (blocked < 0) {
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(usage, "blocked_at");
+        blocked = at && !cJSON_IsNull(at);
+    }
+    return blocked;
+}
+
 int render_tenant_csv(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const struct resource *mboxes;
@@ -406,7 +416,7 @@ int render_tenant_csv(struct render_ctx *rctx, const struct route *rt, struct st
         rctx_prefetch(rctx, RES_USAGE, rt->tenant, mboxes->children[i].name);
     }
     char tenant_policy[32];
-    if ((err = get_policy(rctx, rt->tenant, "", tenant_policy, sizeof tenant_policy)))
+    if ((err = policy_limit_text(rctx, rt->tenant, "", tenant_policy, sizeof tenant_policy)))
         return err;
     sb_puts(out, "email,display_name,domain,daily_send_limit,enforced_limit,sends_today,"
                  "remaining_sends,blocked\n");
@@ -415,7 +425,7 @@ int render_tenant_csv(struct render_ctx *rctx, const struct route *rt, struct st
         const char *domain = mailbox_domain(m);
         char domain_policy[32] = "", limit[32], sends[32], remaining[32];
         if (domain &&
-            (err = get_policy(rctx, rt->tenant, domain, domain_policy, sizeof domain_policy)))
+            (err = policy_limit_text(rctx, rt->tenant, domain, domain_policy, sizeof domain_policy)))
             break;
         const struct resource *usage;
         if ((err = rctx_get(rctx, RES_USAGE, rt->tenant, mboxes->children[i].name, &usage)))
@@ -423,11 +433,7 @@ int render_tenant_csv(struct render_ctx *rctx, const struct route *rt, struct st
         int_text(m, "daily_send_limit", limit, sizeof limit);
         int_text(usage->json, "sends_today", sends, sizeof sends);
         int_text(usage->json, "remaining_sends", remaining, sizeof remaining);
-        int blocked = json_bool(usage->json, "is_blocked", -1);
-        if (blocked < 0) {
-            const cJSON *at = cJSON_GetObjectItemCaseSensitive(usage->json, "blocked_at");
-            blocked = at && !cJSON_IsNull(at);
-        }
+        bool blocked = usage_blocked(usage->json);
         const char *enforced = domain_policy[0]   ? domain_policy
                                : tenant_policy[0] ? tenant_policy
                                                   : "none";

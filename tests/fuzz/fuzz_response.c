@@ -501,6 +501,50 @@ static void check_csv(const char *s, size_t len, long rows)
         FUZZ_CHECK(records == rows + 1);
 }
 
+/* The Prometheus text format 0.0.4, as a scraper parses it: valid UTF-8;
+ * every line a "# HELP"/"# TYPE" of a tenantcore_ family or a sample
+ * name{label="value",...} number, label values escaped (only \\, \" and
+ * \n, no raw line break: a line is a sample). */
+static void check_prom(const char *s, size_t len)
+{
+    FUZZ_CHECK(len >= 1 && s[len - 1] == '\n' && strlen(s) == len);
+    FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)s, len));
+    for (const char *line = s; *line;) {
+        const char *eol = strchr(line, '\n'), *p = line;
+        if (strncmp(p, "# HELP tenantcore_", 18) == 0 ||
+            strncmp(p, "# TYPE tenantcore_", 18) == 0) {
+            line = eol + 1;
+            continue;
+        }
+        FUZZ_CHECK(strncmp(p, "tenantcore_", 11) == 0);
+        while ((*p >= 'a' && *p <= 'z') || *p == '_')
+            p++;
+        if (*p == '{') {
+            do {
+                p++;
+                FUZZ_CHECK((*p >= 'a' && *p <= 'z') || *p == '_');
+                while ((*p >= 'a' && *p <= 'z') || *p == '_')
+                    p++;
+                FUZZ_CHECK(p[0] == '=' && p[1] == '"');
+                for (p += 2; *p != '"'; p++) {
+                    FUZZ_CHECK(p < eol);
+                    if (*p == '\\') {
+                        p++;
+                        FUZZ_CHECK(*p == '\\' || *p == '"' || *p == 'n');
+                    }
+                }
+                p++;
+            } while (*p == ',');
+            FUZZ_CHECK(*p++ == '}');
+        }
+        FUZZ_CHECK(*p++ == ' ');
+        char *end;
+        strtod(p, &end);
+        FUZZ_CHECK(end == eol && end > p);
+        line = eol + 1;
+    }
+}
+
 /* ---- rendering every API-backed file --------------------------------------- */
 
 struct names_set {
@@ -660,6 +704,9 @@ static void check_output(enum node_kind k, const struct route *rt, const char *s
     case N_TENANT_EVENTS_LOG:
     case N_TENANT_EVENTS_JSONL:
         check_events(k, s, len);
+        break;
+    case N_METRICS:
+        check_prom(s, len);
         break;
     default:
         break;

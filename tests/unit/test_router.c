@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "metrics.h"
 #include "render.h"
 #include "strbuf.h"
 #include "nodeops.h"
@@ -68,6 +69,8 @@ static const struct want valid[] = {
     {"/.tenantcorefs", N_META, NULL, NULL, NULL, NULL},
     {"/.tenantcorefs/stats.json", N_META_STATS, NULL, NULL, NULL, NULL},
     {"/.tenantcorefs/errors", N_META_ERRORS, NULL, NULL, NULL, NULL},
+    {"/metrics.prom", N_METRICS, NULL, NULL, NULL, NULL},
+    {"/.tenantcorefs/metrics.prom", N_META_METRICS, NULL, NULL, NULL, NULL},
     {"/.tenantcorefs/invalidate", N_META_INVALIDATE, NULL, NULL, NULL, NULL},
 };
 
@@ -453,9 +456,11 @@ static void test_node_table(void)
         {N_DAILY_LIMIT, S_IFREG | 0644, 0},
         {N_DISPLAY_NAME, S_IFREG | 0644, 0},
         {N_HEALTH, S_IFREG | 0444, 0},
+        {N_METRICS, S_IFREG | 0444, 0},
         {N_BY_NAME_LINK, S_IFLNK | 0777, 0},
         {N_META_STATS, S_IFREG | 0444, NF_VOLATILE},
         {N_META_ERRORS, S_IFREG | 0444, NF_VOLATILE},
+        {N_META_METRICS, S_IFREG | 0444, NF_VOLATILE},
         {N_META_INVALIDATE, S_IFREG | 0644, NF_ACTION},
     };
     for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++) {
@@ -482,6 +487,8 @@ static void test_node_table(void)
     CHECK(node_ops(N_TENANT_HEALTH)->render == render_tenant_health);
     CHECK(node_ops(N_EVENTS_LOG)->render == render_enforcement_log);
     CHECK(node_ops(N_TENANT_EVENTS_JSONL)->render == render_enforcement_jsonl);
+    CHECK(node_ops(N_METRICS)->render == render_fleet_metrics);
+    CHECK(node_ops(N_META_METRICS)->render == render_daemon_metrics);
 }
 
 int main(void)
