@@ -13,7 +13,7 @@
 # mount works as nobody with -f, daemonized, and under the restart unit's
 # start sequence (contrib/systemd/mount-service), killed and restarted.
 # The key is random per run and this test's own output is checked for it.
-KEY="tc_live_kp_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+KEY="tc_live_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" # the documented form: 48 hex
 if [[ -z ${TCFS_KEYPROT_INNER:-} ]]; then
     out=$(mktemp)
     rc=0

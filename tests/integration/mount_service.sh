@@ -59,9 +59,10 @@ start() {
     FS_PID=$!
     local i
     for ((i = 0; i < 200; i++)); do
-        # A live daemon answers a read of the directory; a dead mount point
-        # may pass mountpoint(1) for a second on cached attributes.
-        mountpoint -q "$MNT" && ls "$MNT" >/dev/null 2>&1 && return 0
+        # Only a live daemon answers a read of .tenantcorefs/stats.json
+        # (never cached); a dead mount point passes mountpoint(1) and even
+        # ls on what the kernel cached.
+        mountpoint -q "$MNT" && head -c 1 "$MNT/.tenantcorefs/stats.json" >/dev/null 2>&1 && return 0
         kill -0 "$FS_PID" 2>/dev/null || { wait "$FS_PID" || true; FS_PID=""; fail "the start sequence exited: $(tail -5 "$FS_LOG")"; }
         sleep 0.05
     done
