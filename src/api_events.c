@@ -1,11 +1,16 @@
 /* api_events: the enforcement log as one cached resource. GET
  * /v1/enforcement/events is paged (at most 200 events a page, newest first)
  * and new events arrive at the front while a client pages, shifting every
- * offset. The first page gives the total; the other pages of the newest
- * `events_max` are asked for in parallel; events are de-duplicated by id;
- * when the shift left the window short, one more round asks for what moved
- * past it. A malformed or short page fails the whole read (EIO): a log that
- * is silently short is worse than an error.
+ * offset. The log shown is the newest `events_max` events as the first
+ * page saw them: the first page gives the total; the other pages are asked
+ * for in parallel; each page's own total says how far the list had shifted
+ * when it was answered, which places its events in the first page's
+ * positions. Events seen twice are kept once (by id), events newer than the
+ * first page are left for the next read, and positions no page covered
+ * (pages answered out of order under a moving list) are asked for again,
+ * for a few rounds. A malformed or short page, or a list that never holds
+ * still enough, fails the whole read (EIO): a log that is silently short
+ * is worse than an error.
  *
  * Every callback runs on the transport thread, one at a time, so a job
  * needs no lock: its fields are set before its first request is queued. */
@@ -19,14 +24,15 @@
 #include "strbuf.h"
 
 #define PAGE_LIMIT 200 /* the API's maximum (api-docs/enforcement.txt) */
-#define MAX_ROUNDS 4   /* the first page, the rest, and at most two catch-ups */
+#define MAX_ROUNDS 5   /* the first page, the rest, and at most three to fill gaps */
 
 struct events_job;
 
 struct page {
     struct events_job *job;
     size_t offset;
-    cJSON *answer; /* NULL until it arrives */
+    long long shift; /* how many events arrived before it, since the first page */
+    cJSON *answer;   /* NULL until it arrives */
 };
 
 struct events_job {
@@ -37,14 +43,20 @@ struct events_job {
     int64_t budget_ms, attempt_ms;
     size_t max;       /* events_max */
     size_t page_size; /* the limit the server applies */
-    size_t total;     /* the largest total a page reported */
-    size_t next_offset;
+    long long total0; /* the first page's total: the list the log shows */
+    long long shift;  /* the largest shift seen */
     int pending, rounds;
     bool failed;
     struct api_error err;
     struct resource *not_found; /* the first page was a 404 */
-    struct page **pages;        /* in the order asked for: increasing offsets */
+    struct page **pages;        /* the first page first */
     size_t npages, cappages;
+};
+
+/* An event placed in the first page's positions. */
+struct placed {
+    long long pos;
+    const cJSON *ev;
 };
 
 static void job_free(struct events_job *j)
@@ -88,14 +100,19 @@ static void request_page(struct events_job *j, size_t offset)
     sb_free(&path);
 }
 
-/* A page of the documented shape: events (objects with a string id), a
- * total, and as many events as the total says are there. */
-static int check_page(struct events_job *j, const cJSON *answer, size_t offset)
+static size_t wanted(const struct events_job *j)
 {
-    const cJSON *events = cJSON_GetObjectItemCaseSensitive(answer, "events");
+    return (size_t)j->total0 < j->max ? (size_t)j->total0 : j->max;
+}
+
+/* A page of the documented shape: events (objects with a string id), a
+ * total, and as many events as that total says are there. */
+static int check_page(struct events_job *j, struct page *pg)
+{
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(pg->answer, "events");
     long long total;
-    if (!cJSON_IsObject(answer) || !cJSON_IsArray(events) || json_int(answer, "total", &total) ||
-        total < 0)
+    if (!cJSON_IsObject(pg->answer) || !cJSON_IsArray(events) ||
+        json_int(pg->answer, "total", &total) || total < 0)
         return -1;
     const cJSON *ev;
     cJSON_ArrayForEach(ev, events)
@@ -104,76 +121,111 @@ static int check_page(struct events_job *j, const cJSON *answer, size_t offset)
             return -1;
     }
     size_t n = (size_t)cJSON_GetArraySize(events);
-    if (offset == 0) {
+    if (pg == j->pages[0]) {
         /* The page size is the limit the server applied (it may be lower
          * than asked); failing that, what the first page held. */
         long long limit;
-        if (json_int(answer, "limit", &limit) == 0 && limit >= 1 && limit <= PAGE_LIMIT)
+        if (json_int(pg->answer, "limit", &limit) == 0 && limit >= 1 && limit <= PAGE_LIMIT)
             j->page_size = (size_t)limit;
         else if (n > 0 && n < PAGE_LIMIT)
             j->page_size = n;
+        j->total0 = total;
     }
-    size_t expect = (size_t)total > offset ? (size_t)total - offset : 0;
+    size_t expect = (size_t)total > pg->offset ? (size_t)total - pg->offset : 0;
     if (expect > j->page_size)
         expect = j->page_size;
     if (n < expect || n > PAGE_LIMIT)
         return -1; /* short, or more than any page may hold */
-    if ((size_t)total > j->total)
-        j->total = (size_t)total;
+    /* Events only ever arrive: the list grew by this much since page 0. */
+    pg->shift = total > j->total0 ? total - j->total0 : 0;
+    if (pg->shift > j->shift)
+        j->shift = pg->shift;
     return 0;
+}
+
+static int cmp_placed(const void *a, const void *b)
+{
+    const struct placed *x = a, *y = b;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 static int cmp_ids(const void *a, const void *b, void *arg)
 {
-    const cJSON *const *items = arg;
+    const struct placed *p = arg;
     size_t i = *(const size_t *)a, k = *(const size_t *)b;
-    int c = strcmp(json_str(items[i], "id"), json_str(items[k], "id"));
+    int c = strcmp(json_str(p[i].ev, "id"), json_str(p[k].ev, "id"));
     return c ? c : (i < k ? -1 : i > k);
 }
 
-/* The pages in offset order, each event once (at its first, newest-side
- * position), at most max of them. Returns how many; with out, appends
- * copies of them there. */
-static size_t assemble(struct events_job *j, cJSON *out)
+/* Every event of the answered pages at its position in the first page's
+ * list, in position order, each id once, none newer than the first page.
+ * Returns how many; *out is malloc'd. */
+static size_t place(const struct events_job *j, struct placed **out)
 {
-    size_t n = 0;
-    for (size_t p = 0; p < j->npages; p++)
-        n += (size_t)cJSON_GetArraySize(
-            cJSON_GetObjectItemCaseSensitive(j->pages[p]->answer, "events"));
-    const cJSON **items = xcalloc(n ? n : 1, sizeof *items);
-    size_t k = 0;
+    size_t n = 0, cap = 0;
+    struct placed *all = NULL;
     for (size_t p = 0; p < j->npages; p++) {
+        const struct page *pg = j->pages[p];
+        long long pos = (long long)pg->offset - pg->shift;
         const cJSON *ev;
-        cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(j->pages[p]->answer, "events"))
-            items[k++] = ev;
+        cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(pg->answer, "events"))
+        {
+            if (pos >= 0) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 256;
+                    all = xrealloc(all, cap * sizeof *all);
+                }
+                all[n++] = (struct placed){pos, ev};
+            }
+            pos++;
+        }
     }
+    qsort(all, n, sizeof *all, cmp_placed);
+    /* An id seen twice keeps its first (smallest) position. */
     size_t *order = xcalloc(n ? n : 1, sizeof *order);
     for (size_t i = 0; i < n; i++)
         order[i] = i;
-    qsort_r(order, n, sizeof *order, cmp_ids, items);
+    qsort_r(order, n, sizeof *order, cmp_ids, all);
     char *dup = xcalloc(n ? n : 1, 1);
     for (size_t i = 1; i < n; i++)
-        if (strcmp(json_str(items[order[i - 1]], "id"), json_str(items[order[i]], "id")) == 0)
+        if (strcmp(json_str(all[order[i - 1]].ev, "id"), json_str(all[order[i]].ev, "id")) == 0)
             dup[order[i]] = 1;
     size_t kept = 0;
-    for (size_t i = 0; i < n && kept < j->max; i++)
-        if (!dup[i]) {
-            if (out)
-                cJSON_AddItemToArray(out, cJSON_Duplicate(items[i], 1));
-            kept++;
-        }
+    for (size_t i = 0; i < n; i++)
+        if (!dup[i])
+            all[kept++] = all[i];
     free(dup);
     free(order);
-    free(items);
+    *out = all;
     return kept;
 }
 
-static size_t wanted(const struct events_job *j)
+/* Ask again for the positions of the wanted window no page covered: at
+ * their offsets as the list stands now (the largest shift seen). Returns
+ * how many pages were asked for. */
+static int fill_gaps(struct events_job *j)
 {
-    return j->total < j->max ? j->total : j->max;
+    struct placed *all;
+    size_t n = place(j, &all), want = wanted(j), asked = 0;
+    long long next = 0; /* the first position not yet covered */
+    size_t i = 0;
+    while ((size_t)next < want) {
+        while (i < n && all[i].pos < next)
+            i++;
+        if (i < n && all[i].pos == next) {
+            next++;
+            i++;
+            continue;
+        }
+        /* A gap from next: one page covers it (and what follows). */
+        request_page(j, (size_t)(next + j->shift));
+        asked++;
+        next += (long long)j->page_size;
+    }
+    free(all);
+    return (int)asked;
 }
 
-/* Take one page's answer into the job (or fail it). */
 static void take_page(struct events_job *j, struct page *pg, const struct http_result *res)
 {
     if (res->err) {
@@ -184,37 +236,22 @@ static void take_page(struct events_job *j, struct page *pg, const struct http_r
         /* The first page decides like any GET: a 404 (the tenant is gone,
          * or another account's) is "no such file". */
         struct resource *r = NULL;
-        if (pg->offset == 0 &&
+        if (pg == j->pages[0] &&
             resource_decode(&j->id, res->status, res->body, res->len, &r, &j->err) == 0) {
             j->not_found = r;
             return;
         }
-        if (pg->offset == 0)
+        if (pg == j->pages[0])
             j->failed = true;
         else
             job_fail(j, EIO, res->status, "a page of the enforcement log failed while paging");
         return;
     }
     pg->answer = json_parse_untrusted(res->body, res->len);
-    if (check_page(j, pg->answer, pg->offset) != 0) {
+    if (check_page(j, pg) != 0)
         job_fail(j, EIO, res->status,
                  pg->answer ? "a page of the enforcement log is malformed or short"
                             : "malformed JSON in a page of the enforcement log");
-        return;
-    }
-    if (pg->offset == 0)
-        j->next_offset = j->page_size;
-}
-
-/* Ask for the pages from next_offset that could hold `missing` more events. */
-static void request_more(struct events_job *j, size_t missing)
-{
-    j->rounds++;
-    size_t end = j->next_offset + missing;
-    if (end > j->total)
-        end = j->total;
-    for (; j->next_offset < end; j->next_offset += j->page_size)
-        request_page(j, j->next_offset);
 }
 
 static void finish(struct events_job *j)
@@ -222,8 +259,13 @@ static void finish(struct events_job *j)
     struct resource *r = j->not_found;
     if (!r && !j->failed) {
         cJSON *json = cJSON_CreateObject();
-        cJSON_AddNumberToObject(json, "total", (double)j->total);
-        assemble(j, cJSON_AddArrayToObject(json, "events"));
+        cJSON_AddNumberToObject(json, "total", (double)j->total0);
+        cJSON *events = cJSON_AddArrayToObject(json, "events");
+        struct placed *all;
+        size_t n = place(j, &all), want = wanted(j);
+        for (size_t i = 0; i < n && i < want; i++)
+            cJSON_AddItemToArray(events, cJSON_Duplicate(all[i].ev, 1));
+        free(all);
         r = resource_from_json(RES_EVENTS, json);
     } else if (!r) {
         log_warn("enforcement log%s%s not read: %s", j->tenant ? " of tenant " : "",
@@ -243,15 +285,17 @@ static void page_done(struct http_request *req, const struct http_result *res, v
         take_page(j, pg, res);
     if (j->pending > 0)
         return; /* the last page to arrive decides */
-    if (!j->failed && !j->not_found && j->rounds < MAX_ROUNDS) {
-        /* After the first page: the rest. Later, when new events pushed
-         * older ones past what was asked for, what moved. */
-        size_t have = assemble(j, NULL);
-        if (have < wanted(j) && j->next_offset < j->total) {
-            request_more(j, wanted(j) - have);
-            if (j->pending > 0)
-                return;
-        }
+    if (!j->failed && !j->not_found) {
+        /* After the first page, the rest; after that, what no page covered. */
+        j->rounds++;
+        int asked = j->rounds < MAX_ROUNDS ? fill_gaps(j) : 0;
+        if (asked > 0)
+            return;
+        struct placed *all;
+        size_t n = place(j, &all);
+        free(all);
+        if (n < wanted(j))
+            job_fail(j, EIO, 200, "the enforcement log kept changing while it was read");
     }
     finish(j);
 }
