@@ -9,7 +9,9 @@ source "$(dirname "$0")/write_helpers.bash"
 
 # 11 domains: tenant 2 has room for one more. 3 mailboxes per verified
 # domain: every verified domain is full.
-emu_start --tenants 3 --domains 11 --mailboxes 3 --seed 5
+# The error body shape: the documented one, unless TCFS_ERROR_SHAPE names
+# another a server may send (ctest runs this script under two more).
+emu_start --tenants 3 --domains 11 --mailboxes 3 --seed 5 --error-shape "${TCFS_ERROR_SHAPE:-documented}"
 mnt_start -o ttl=300
 
 tenants=$(emu_get /v1/tenants)
