@@ -21,6 +21,7 @@
 #include "strbuf.h"
 
 #define MIN_VALID 0.001 /* the kernel misbehaves with 0: never less (SEMANTICS.md §7) */
+#define PINNED_VALID_MS 100 /* older bytes a reader is part way through: ask again soon */
 
 static struct fuse_ll *LL(fuse_req_t req)
 {
@@ -116,7 +117,26 @@ static struct snapshot *snap_of(const struct fs_attr *a, const struct strbuf *co
 {
     if (S_ISDIR(a->mode))
         return NULL;
-    return snapshot_new(content->data ? content->data : "", content->len);
+    return snapshot_new(content->data ? content->data : "", content->len,
+                        (int64_t)a->mtime * 1000000000 + a->mtime_nsec);
+}
+
+/* The kernel is told of the bytes the inode table kept (rep): when a
+ * reader is still part way through older bytes, their size and mtime, for
+ * a short while (SEMANTICS.md §4.3). Drops the reference. */
+static void report_snapshot(struct fs_attr *a, struct snapshot *rep)
+{
+    if (!rep)
+        return;
+    int64_t mtime_ns = (int64_t)a->mtime * 1000000000 + a->mtime_nsec;
+    if (rep->len != (size_t)a->size || rep->mtime_ns != mtime_ns) {
+        a->size = (off_t)rep->len;
+        a->mtime = (time_t)(rep->mtime_ns / 1000000000);
+        a->mtime_nsec = (long)(rep->mtime_ns % 1000000000);
+        if (a->valid_ms > PINNED_VALID_MS)
+            a->valid_ms = PINNED_VALID_MS;
+    }
+    snapshot_put(rep);
 }
 
 static int path_of(struct fuse_ll *ll, fuse_ino_t ino, struct strbuf *path)
@@ -149,11 +169,11 @@ static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t paren
         return;
     }
     uint64_t ino = nodemeta_ino(ll->fs->meta, path);
+    /* Counted before the reply: a FORGET may follow it at once. */
+    report_snapshot(&a, inodes_ref(ll->inodes, ino, parent, path, snap_of(&a, &content)));
+    sb_free(&content);
     struct fuse_entry_param e;
     fill_entry(ll, ino, &a, &e);
-    /* Counted before the reply: a FORGET may follow it at once. */
-    inodes_ref(ll->inodes, ino, parent, path, snap_of(&a, &content));
-    sb_free(&content);
     if (fuse_reply_entry(req, &e) != 0)
         inodes_forget(ll->inodes, ino, 1);
 }
@@ -172,7 +192,7 @@ static void reply_attr_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t ino, c
     }
     struct snapshot *snap = snap_of(&a, &content);
     if (snap)
-        inodes_set_snapshot(ll->inodes, ino, snap);
+        report_snapshot(&a, inodes_offer(ll->inodes, ino, snap));
     sb_free(&content);
     struct stat st;
     to_stat(ll, ino, &a, &st);
@@ -343,7 +363,7 @@ static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     (void)fi;
     count(KOP_READ);
     struct fuse_ll *ll = LL(req);
-    struct snapshot *s = inodes_snapshot(ll->inodes, ino);
+    struct snapshot *s = inodes_read(ll->inodes, ino, off, size);
     if (!s) {
         fuse_reply_err(req, ESTALE);
         return;
@@ -427,16 +447,22 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
         /* Entries other than . and .. with full attributes count as
          * lookups; the others are names and modes only. */
         bool known = plus && fs_dir_entry(ll->fs, d, i, &a, &content, &ctx);
-        if (known)
+        if (known) {
+            /* Counted before the reply (a FORGET may follow at once); an
+             * entry that does not fit is given back. */
+            report_snapshot(&a, inodes_ref(ll->inodes, e.attr.st_ino, ino, child.data,
+                                           snap_of(&a, &content)));
             fill_entry(ll, e.attr.st_ino, &a, &e);
+        }
         size_t n = plus ? fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e, (off_t)i + 1)
                         : fuse_add_direntry(req, buf + pos, size - pos, name, &e.attr,
                                             (off_t)i + 1);
-        if (n > size - pos)
+        if (n > size - pos) {
+            if (known)
+                inodes_forget(ll->inodes, e.ino, 1);
             break;
+        }
         pos += n;
-        if (known)
-            inodes_ref(ll->inodes, e.ino, ino, child.data, snap_of(&a, &content));
     }
     fuse_reply_buf(req, buf, pos);
     free(buf);

@@ -9,14 +9,16 @@
 #include <string.h>
 #include <errno.h>
 
+#include "clock.h"
 #include "nodemeta.h"
 #include "stats.h"
 
-struct snapshot *snapshot_new(const char *data, size_t len)
+struct snapshot *snapshot_new(const char *data, size_t len, int64_t mtime_ns)
 {
     struct snapshot *s = xmalloc(sizeof *s + len + 1);
     atomic_init(&s->refs, 1);
     s->len = len;
+    s->mtime_ns = mtime_ns;
     if (len)
         memcpy(s->data, data, len);
     s->data[len] = '\0';
@@ -37,6 +39,8 @@ struct entry {
     struct entry *parent, *children, *next_sibling, *prev_sibling;
     struct entry *by_ino, *by_path; /* hash chains */
     struct snapshot *snap;
+    int64_t pass_until_ms; /* a reader is part way through snap until then */
+    int64_t held_since_ms; /* newer bytes were refused for snap since then */
     struct fs_dir *listing;
     int writing;
     bool deferred, queued;
@@ -130,6 +134,43 @@ static void entry_free(struct entry *e)
     free(e);
 }
 
+#define PASS_MS 1000     /* a reader that read within this long is still reading */
+#define PASS_HOLD_MS 2000 /* newer bytes wait at most this long for a pass */
+
+static struct snapshot *ref_snap(struct snapshot *s)
+{
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
+/* Offer e new bytes; called locked. Returns what to report (a reference). */
+static struct snapshot *offer_locked(struct entry *e, struct snapshot *snap)
+{
+    if (!snap)
+        return NULL;
+    struct snapshot *old = e->snap;
+    if (old && old->len == snap->len && memcmp(old->data, snap->data, snap->len) == 0 &&
+        old->mtime_ns == snap->mtime_ns) {
+        snapshot_put(snap); /* nothing changed */
+        return ref_snap(old);
+    }
+    int64_t now = clock_mono_ms();
+    if (old && e->pass_until_ms > now) {
+        if (!e->held_since_ms)
+            e->held_since_ms = now;
+        if (now - e->held_since_ms < PASS_HOLD_MS) {
+            snapshot_put(snap); /* a reader is part way through old */
+            return ref_snap(old);
+        }
+    }
+    snapshot_put(old);
+    e->snap = snap;
+    e->pass_until_ms = 0;
+    e->held_since_ms = 0;
+    return ref_snap(snap);
+}
+
 struct inodes *inodes_new(void)
 {
     struct inodes *t = xcalloc(1, sizeof *t);
@@ -178,8 +219,8 @@ static void link_child(struct entry *parent, struct entry *e)
     parent->children = e;
 }
 
-void inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, const char *path,
-                struct snapshot *snap)
+struct snapshot *inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, const char *path,
+                            struct snapshot *snap)
 {
     pthread_mutex_lock(&t->lock);
     struct entry *e = find_ino(t, ino);
@@ -196,11 +237,9 @@ void inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, const char *pat
         atomic_store(&g_stats.inodes_peak, (long)t->peak);
     }
     e->nlookup++;
-    if (snap) {
-        snapshot_put(e->snap);
-        e->snap = snap;
-    }
+    struct snapshot *report = offer_locked(e, snap);
     pthread_mutex_unlock(&t->lock);
+    return report;
 }
 
 /* Free e if nothing holds it any more, then its parent if that was all
@@ -234,28 +273,24 @@ void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n)
     pthread_mutex_unlock(&t->lock);
 }
 
-struct snapshot *inodes_snapshot(struct inodes *t, uint64_t ino)
+struct snapshot *inodes_read(struct inodes *t, uint64_t ino, off_t off, size_t size)
 {
     pthread_mutex_lock(&t->lock);
     struct entry *e = find_ino(t, ino);
-    struct snapshot *s = e ? e->snap : NULL;
+    struct snapshot *s = e ? ref_snap(e->snap) : NULL;
     if (s)
-        atomic_fetch_add(&s->refs, 1);
+        e->pass_until_ms = off >= 0 && (size_t)off + size < s->len ? clock_mono_ms() + PASS_MS : 0;
     pthread_mutex_unlock(&t->lock);
     return s;
 }
 
-void inodes_set_snapshot(struct inodes *t, uint64_t ino, struct snapshot *snap)
+struct snapshot *inodes_offer(struct inodes *t, uint64_t ino, struct snapshot *snap)
 {
     pthread_mutex_lock(&t->lock);
     struct entry *e = find_ino(t, ino);
-    if (e) {
-        snapshot_put(e->snap);
-        e->snap = snap;
-        snap = NULL;
-    }
+    struct snapshot *report = e ? offer_locked(e, snap) : snap;
     pthread_mutex_unlock(&t->lock);
-    snapshot_put(snap);
+    return report;
 }
 
 struct fs_dir *inodes_listing(struct inodes *t, uint64_t ino)

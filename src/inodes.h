@@ -12,18 +12,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "fs.h"
 #include "strbuf.h"
 
-/* Immutable bytes shared by reference. */
+/* Immutable bytes shared by reference, with the mtime reported for them. */
 struct snapshot {
     atomic_int refs;
     size_t len;
+    int64_t mtime_ns;
     char data[];
 };
 
-struct snapshot *snapshot_new(const char *data, size_t len);
+struct snapshot *snapshot_new(const char *data, size_t len, int64_t mtime_ns);
 void snapshot_put(struct snapshot *s);
 
 struct inodes;
@@ -36,17 +38,25 @@ void inodes_free(struct inodes *t);
 int inodes_path(struct inodes *t, uint64_t ino, struct strbuf *out);
 
 /* The kernel now holds ino (one more lookup): create or find it, link it
- * under parent, and remember what it was told (snap: the bytes of a file
- * or link, or NULL). */
-void inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, const char *path,
-                struct snapshot *snap);
+ * under parent, and offer it new bytes (snap: of a file or link, or NULL;
+ * taken). Returns the bytes the kernel must be told of (a reference, or
+ * NULL): snap, or the bytes a reader is still part way through (see
+ * inodes_offer). */
+struct snapshot *inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, const char *path,
+                            struct snapshot *snap);
 /* FORGET: the kernel dropped n lookups. */
 void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n);
 
-/* What the kernel was last told ino holds (a reference), or NULL. */
-struct snapshot *inodes_snapshot(struct inodes *t, uint64_t ino);
-/* The kernel was told new attributes for ino, with these bytes. */
-void inodes_set_snapshot(struct inodes *t, uint64_t ino, struct snapshot *snap);
+/* A READ of size bytes at off: the bytes the kernel was last told ino
+ * holds (a reference), or NULL. A READ that stops short of the end marks a
+ * pass in progress. */
+struct snapshot *inodes_read(struct inodes *t, uint64_t ino, off_t off, size_t size);
+/* New bytes for ino (snap, taken). One read pass never mixes two versions:
+ * while a reader is part way through a file larger than one READ (it read
+ * within the last second and not to the end), the bytes it reads are kept
+ * and reported instead, for at most two seconds after newer ones appear.
+ * Returns the bytes to report (a reference). */
+struct snapshot *inodes_offer(struct inodes *t, uint64_t ino, struct snapshot *snap);
 
 /* The listing a READDIR of ino at a non-zero offset goes on with (a
  * reference: fs_dir_free it), and a new one (at offset 0; the table takes

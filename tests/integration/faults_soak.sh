@@ -11,6 +11,8 @@
 #   writes list, every write tcemu did not apply returned an error, only
 #   429s were retried, nothing was applied twice, and tcemu's final value is
 #   the last successful write's;
+# - every file tar archived is one version of its bytes (JSON parses,
+#   tables keep their columns, metrics.prom passes promtool);
 # - the daemon's RSS at the end is at most twice what it was after the
 #   first full walk;
 # - with the faults cleared a fresh read works, on the same mount.
@@ -73,6 +75,10 @@ pids+=($!)
         ps=$(now_us)
         strace_walk "$T/strace.tar" tar cf "$T/soak.tar" -C "$MNT" . 2>>"$T/tar.err" || rc=$?
         echo "$rc $((($(now_us) - ps) / 1000))" >>"$T/tar.rc"
+        # One read pass never mixes two versions of a file, while the
+        # writer changes the views and metrics.prom it reads.
+        rm -rf "$T/x" && mkdir "$T/x" && tar xf "$T/soak.tar" -C "$T/x" 2>/dev/null
+        check_one_version "$T/x" >>"$T/mixed"
     done
 ) &
 pids+=($!)
@@ -125,6 +131,12 @@ for s in grep tar; do
 done
 wmax=$(awk '{ d = ($5 - $4) / 1000; if (d > max) max = d } END { printf "%d", max }' "$T/writes.log")
 ((wmax < BOUND_MS)) || fail "a write took $wmax ms (bound $BOUND_MS ms)"
+
+# ---- one version a file ----------------------------------------------------------------
+[[ -s "$T/mixed" ]] && fail "tar read files that mix two versions: $(head -5 "$T/mixed")"
+passes=$(wc -l <"$T/tar.rc")
+((passes >= 2)) || fail "only $passes tar passes in the soak"
+echo "tar: $passes passes, every file one version"
 
 # ---- failures are the faults' ----------------------------------------------------------
 walk_log_errors "$T/walk.all" >"$T/walk.errors"

@@ -101,3 +101,43 @@ sample_rss() {
         sleep "$secs"
     done
 }
+
+# check_one_version DIR: every file tar wrote into DIR holds one version of
+# its bytes, never a mix of two (SEMANTICS.md §4.3), whatever changed while
+# tar read it: JSON parses, tables keep their columns, the Prometheus file
+# passes promtool, the enforcement log has six fields a line. A file tar
+# found shorter than its size is padded with NULs: those are dropped first.
+# Prints the files that fail, with why.
+check_one_version() {
+    python3 - "$1" <<'PY'
+import csv, io, json, os, subprocess, sys
+root = sys.argv[1]
+bad = []
+for d, _, files in os.walk(root):
+    for f in files:
+        p = os.path.join(d, f)
+        if os.path.islink(p):
+            continue
+        data = open(p, "rb").read().rstrip(b"\0")
+        rel = os.path.relpath(p, root)
+        try:
+            text = data.decode("utf-8")
+            if f.endswith(".json"):
+                json.loads(text)
+            elif f == "health" and text:
+                widths = {len(l.split()) for l in text.splitlines()}
+                assert len(widths) == 1, f"rows of {sorted(widths)} columns"
+            elif f == "mailboxes.csv":
+                rows = list(csv.reader(io.StringIO(text)))
+                assert all(len(r) == 8 for r in rows), "a record without 8 fields"
+            elif f == "enforcement.log":
+                assert all(len(l.split(" ")) == 6 for l in text.splitlines()), "a line without 6 fields"
+            elif f == "metrics.prom" and rel == "metrics.prom":
+                r = subprocess.run(["promtool", "check", "metrics"], input=data, capture_output=True)
+                assert r.returncode == 0, r.stderr.decode()[:200] + r.stdout.decode()[:200]
+        except Exception as e:
+            bad.append(f"{rel}: {e}")
+for b in bad:
+    print(b)
+PY
+}

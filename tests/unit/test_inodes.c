@@ -1,0 +1,144 @@
+/* test_inodes: the kernel's side of the tree — lookup counts and FORGET
+ * (the table holds what the kernel holds, no more), walks below a path, the
+ * queued and writing marks the notifier uses, and the bytes the kernel is
+ * told: a new version replaces the old one, except while a reader is part
+ * way through a file larger than one READ (for at most two seconds). */
+#include <string.h>
+
+#include "check.h"
+#include "clock.h"
+#include "inodes.h"
+#include "names.h"
+
+static struct snapshot *snap(const char *s, int64_t mtime_ns)
+{
+    return snapshot_new(s, strlen(s), mtime_ns);
+}
+
+struct seen {
+    struct names names;
+};
+
+static void record(uint64_t ino, uint64_t parent, const char *name, void *arg)
+{
+    (void)ino;
+    (void)parent;
+    names_add(&((struct seen *)arg)->names, name);
+}
+
+static void test_counts(void)
+{
+    struct inodes *t = inodes_new();
+    CHECK_INT(inodes_count(t), 1); /* the root */
+    snapshot_put(inodes_ref(t, 2, 1, "/tenants", NULL));
+    snapshot_put(inodes_ref(t, 3, 2, "/tenants/a", NULL));
+    snapshot_put(inodes_ref(t, 4, 3, "/tenants/a/name", snap("Acme\n", 1)));
+    snapshot_put(inodes_ref(t, 4, 3, "/tenants/a/name", snap("Acme\n", 1)));
+    CHECK_INT(inodes_count(t), 4);
+    struct strbuf p = STRBUF_INIT;
+    CHECK_INT(inodes_path(t, 4, &p), 0);
+    CHECK_STR(p.data, "/tenants/a/name");
+    sb_free(&p);
+    CHECK(inodes_path(t, 99, &p) < 0);
+
+    /* A parent the kernel forgot stays while a child is held. */
+    inodes_forget(t, 3, 1);
+    CHECK_INT(inodes_count(t), 4);
+    struct seen s = {0};
+    inodes_walk(t, "/tenants", record, &s);
+    CHECK_INT(s.names.n, 3);
+    CHECK(names_has(&s.names, "tenants") && names_has(&s.names, "a") && names_has(&s.names, "name"));
+    names_free(&s.names);
+    inodes_walk(t, "/nothing", record, &s);
+    CHECK_INT(s.names.n, 0);
+    /* Two lookups, two forgets: then the child, and its parents with it. */
+    inodes_forget(t, 4, 1);
+    CHECK_INT(inodes_count(t), 4);
+    inodes_forget(t, 4, 1);
+    CHECK_INT(inodes_count(t), 2); /* the root and /tenants */
+    inodes_forget(t, 2, 5);        /* more than held: zero, not negative */
+    CHECK_INT(inodes_count(t), 1);
+    CHECK_INT(inodes_peak(t), 4);
+    inodes_forget(t, 1, 1); /* the root is never forgotten */
+    CHECK_INT(inodes_count(t), 1);
+
+    /* The notifier's marks: one queued invalidation covers two changes;
+     * an inode being written defers its own. */
+    snapshot_put(inodes_ref(t, 5, 1, "/health", snap("x\n", 1)));
+    CHECK(inodes_mark_queued(t, 5));
+    CHECK(!inodes_mark_queued(t, 5));
+    inodes_clear_queued(t, 5);
+    CHECK(inodes_mark_queued(t, 5));
+    CHECK(!inodes_defer_if_writing(t, 5));
+    inodes_write_begin(t, 5);
+    CHECK(inodes_defer_if_writing(t, 5));
+    CHECK(inodes_write_end(t, 5)); /* deferred meanwhile: queue it again */
+    inodes_write_begin(t, 5);
+    CHECK(!inodes_write_end(t, 5));
+    inodes_free(t);
+}
+
+static void test_versions(void)
+{
+    clock_set_fake(1000000, 1700000000);
+    struct inodes *t = inodes_new();
+    struct snapshot *r = inodes_ref(t, 7, 1, "/big", snap("0123456789", 10));
+    CHECK_INT(r->len, 10);
+    snapshot_put(r);
+    /* A new version replaces the old one when nobody is reading. */
+    r = inodes_offer(t, 7, snap("ABCDEFGHIJ", 20));
+    CHECK_INT(r->mtime_ns, 20);
+    snapshot_put(r);
+    /* A reader that read the whole file in one READ is done. */
+    snapshot_put(inodes_read(t, 7, 0, 4096));
+    r = inodes_offer(t, 7, snap("abcdefghij", 30));
+    CHECK_INT(r->mtime_ns, 30);
+    snapshot_put(r);
+    /* A reader part way through: it keeps its version... */
+    r = inodes_read(t, 7, 0, 4);
+    CHECK_STR(r->data, "abcdefghij");
+    snapshot_put(r);
+    r = inodes_offer(t, 7, snap("klmnopqrst", 40));
+    CHECK_INT(r->mtime_ns, 30);
+    snapshot_put(r);
+    clock_advance_fake(500);
+    r = inodes_read(t, 7, 4, 4);
+    CHECK_STR(r->data, "abcdefghij");
+    snapshot_put(r);
+    /* ...until it reaches the end... */
+    snapshot_put(inodes_read(t, 7, 8, 4096));
+    r = inodes_offer(t, 7, snap("klmnopqrst", 40));
+    CHECK_INT(r->mtime_ns, 40);
+    snapshot_put(r);
+    /* ...or stops reading for a second... */
+    snapshot_put(inodes_read(t, 7, 0, 4));
+    clock_advance_fake(1001);
+    r = inodes_offer(t, 7, snap("uvwxyz0123", 50));
+    CHECK_INT(r->mtime_ns, 50);
+    snapshot_put(r);
+    /* ...and never for more than two seconds of newer bytes waiting. */
+    for (int i = 0; i < 4; i++) {
+        snapshot_put(inodes_read(t, 7, 0, 4));
+        r = inodes_offer(t, 7, snap("4567890123", 60));
+        CHECK_INT(r->mtime_ns, 50);
+        snapshot_put(r);
+        clock_advance_fake(600);
+    }
+    snapshot_put(inodes_read(t, 7, 0, 4));
+    r = inodes_offer(t, 7, snap("4567890123", 60));
+    CHECK_INT(r->mtime_ns, 60);
+    snapshot_put(r);
+    /* The same bytes offered again: nothing changes. */
+    r = inodes_offer(t, 7, snap("4567890123", 60));
+    CHECK_INT(r->mtime_ns, 60);
+    snapshot_put(r);
+    inodes_free(t);
+    clock_use_real();
+}
+
+int main(void)
+{
+    test_counts();
+    test_versions();
+    return check_report("test_inodes");
+}
