@@ -180,12 +180,14 @@ static size_t place(const struct events_job *j, struct placed **out)
             pos++;
         }
     }
-    qsort(all, n, sizeof *all, cmp_placed);
+    if (n > 1) /* qsort's array may not be NULL, even when empty */
+        qsort(all, n, sizeof *all, cmp_placed);
     /* An id seen twice keeps its first (smallest) position. */
     size_t *order = xcalloc(n ? n : 1, sizeof *order);
     for (size_t i = 0; i < n; i++)
         order[i] = i;
-    qsort_r(order, n, sizeof *order, cmp_ids, all);
+    if (n > 1)
+        qsort_r(order, n, sizeof *order, cmp_ids, all);
     char *dup = xcalloc(n ? n : 1, 1);
     for (size_t i = 1; i < n; i++)
         if (strcmp(json_str(all[order[i - 1]].ev, "id"), json_str(all[order[i]].ev, "id")) == 0)

@@ -227,7 +227,8 @@ static int by_time(const void *pa, const void *pb)
 /* Sorted into the log, ids drawn in log order; today's blocks set blocked_at. */
 static void commit(struct emu_store *s, struct history *h)
 {
-    qsort(h->ev, h->n, sizeof(*h->ev), by_time);
+    if (h->n > 1) /* --events 0: no array at all, and qsort's may not be NULL */
+        qsort(h->ev, h->n, sizeof(*h->ev), by_time);
     for (size_t i = 0; i < h->n; i++) {
         const struct pending *p = &h->ev[i];
         struct emu_event *e =
