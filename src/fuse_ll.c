@@ -20,7 +20,7 @@
 #include "stats.h"
 #include "strbuf.h"
 
-#define MIN_VALID 0.001 /* the kernel misbehaves with 0: never less (SEMANTICS.md §7) */
+#define MIN_VALID 0.001 /* data about to expire: a millisecond, never 0 (SEMANTICS.md §7) */
 #define PINNED_VALID_MS 100 /* older bytes a reader is part way through: ask again soon */
 
 static struct fuse_ll *LL(fuse_req_t req)
@@ -73,11 +73,14 @@ static struct op_ctx op(fuse_req_t req, const char *name)
 /* ---- attributes and timeouts ------------------------------------------------ */
 
 /* How long the kernel may keep something valid for valid_ms, within the
- * user's upper bound. */
+ * user's upper bound. What changes on its own (valid_ms 0: stats.json, the
+ * errors file) is asked for on every stat and read. */
 static double seconds(int64_t valid_ms, double cap)
 {
     if (valid_ms == FS_VALID_FOREVER)
         return cap;
+    if (valid_ms == 0)
+        return 0;
     double s = (double)valid_ms / 1000.0;
     if (s > cap)
         s = cap;
