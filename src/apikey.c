@@ -115,9 +115,20 @@ static char *read_key_env(char *why, size_t whylen)
     return copy;
 }
 
+/* A key in the environment that the file overrides is wiped all the same:
+ * /proc/PID/environ must never show one. */
+static void wipe_env(void)
+{
+    char *env = getenv("TENANTCORE_API_KEY");
+    if (env)
+        explicit_bzero(env, strlen(env));
+    unsetenv("TENANTCORE_API_KEY");
+}
+
 struct apikey *apikey_load(const char *file, char *why, size_t whylen)
 {
     char *key = file ? read_key_file(file, why, whylen) : read_key_env(why, whylen);
+    wipe_env();
     if (!key)
         return NULL;
     struct apikey *k = xcalloc(1, sizeof *k);

@@ -120,6 +120,16 @@ static char *redact_one(const char *msg, const char *secret)
     return sb_detach(&sb, NULL);
 }
 
+int log_has_secret(const char *s)
+{
+    int found = 0;
+    pthread_mutex_lock(&log_lock);
+    for (size_t i = 0; i < nsecrets && !found; i++)
+        found = strstr(s, secrets[i]) != NULL;
+    pthread_mutex_unlock(&log_lock);
+    return found;
+}
+
 char *log_redact_dup(const char *msg)
 {
     char *out = xstrdup(msg);

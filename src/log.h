@@ -32,6 +32,8 @@ void tc_log(enum log_level level, const char *fmt, ...) __attribute__((format(pr
 /* Copy msg into out replacing the registered secret by a redacted form
  * ("tc_live_…"). Exposed for tests. */
 void log_redact(const char *msg, char *out, unsigned long outlen);
+/* Whether s holds a registered secret. */
+int log_has_secret(const char *s);
 /* msg with the secret redacted, malloc'd (never cut). */
 char *log_redact_dup(const char *msg);
 

@@ -159,10 +159,11 @@ static void hangup_stop(struct hangup *h)
     pthread_join(h->thread, NULL);
 }
 
-/* Mount options we always want; the user's own -o options come first. */
+/* Mount options we always want, before the user's own -o options (which
+ * win: -o fsname=NAME names the mount). */
 static void add_fuse_defaults(struct fuse_args *args)
 {
-    fuse_opt_add_arg(args, "-odefault_permissions,fsname=tenantcorefs,subtype=tenantcorefs");
+    fuse_opt_insert_arg(args, 1, "-odefault_permissions,fsname=tenantcorefs,subtype=tenantcorefs");
 }
 
 static int run(struct daemon *d, struct fuse_args *args, struct resource *tenants)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "log.h"
 #include "names.h"
 #include "nodeops.h"
 #include "prefetch.h"
@@ -172,6 +173,14 @@ int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct 
     struct strbuf local = STRBUF_INIT;
     struct strbuf *out = content ? content : &local;
     err = node_ops(rt->kind)->render(rctx, rt, out);
+    if (!err && out->data && log_has_secret(out->data)) {
+        /* An answer that quotes the key (a hostile or broken server):
+         * no file of the tree ever shows it. */
+        char *clean = log_redact_dup(out->data);
+        sb_reset(out);
+        sb_puts(out, clean);
+        free(clean);
+    }
     if (!err) {
         a->size = (off_t)out->len;
         bool volatile_ = t->flags & NF_VOLATILE;

@@ -97,6 +97,8 @@ static void test_load(void)
     k = key_from_file("tc_live_fromfile\n", 0600);
     CHECK_STR(k, "tc_live_fromfile");
     free(k);
+    /* ... and the environment's key is wiped all the same. */
+    CHECK(getenv("TENANTCORE_API_KEY") == NULL);
 
     /* From the environment, which is scrubbed afterwards. */
     setenv("TENANTCORE_API_KEY", " tc_live_fromenv\n", 1);

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "fs.h"
 #include "jsonout.h"
+#include "log.h"
 #include "names.h"
 #include "resource.h"
 #include "strbuf.h"
@@ -520,6 +521,23 @@ static void test_writes(struct fs *fs)
     CHECK_INT(fs_rmdir(fs, "/tenants/" TA, &OP), -EPERM); /* without allow_delete */
 }
 
+/* No file of the tree shows the API key, even when an answer quotes it. */
+static void test_no_key(struct fs *fs)
+{
+    const char *key = "tc_live_0123456789abcdef0123456789abcdef0123456789abcdef";
+    log_set_secret(key);
+    serve("/v1/tenants/" TA, 200,
+          "{\"tenant_id\":\"" TA "\",\"tenant_name\":\"Acme Corp\",\"connected_by\":"
+          "\"tc_live_0123456789abcdef0123456789abcdef0123456789abcdef\"}");
+    clock_advance_fake(TTL_MS + 1);
+    int err;
+    char *got = cat(fs, "/tenants/" TA "/tenant.json", &err);
+    CHECK_INT(err, 0);
+    CHECK(got && !strstr(got, "0123456789abcdef0123") && strstr(got, "tc_live_"));
+    free(got);
+    log_set_secret(NULL);
+}
+
 static void test_enforcement_hidden(void)
 {
     struct cache *cache;
@@ -543,6 +561,7 @@ int main(void)
     test_sizes_and_costs(fs);
     test_mtime_rule(fs);
     test_writes(fs);
+    test_no_key(fs);
     fs_stop(fs, cache);
     memset(api.gets, 0, sizeof api.gets);
     test_enforcement_hidden();
