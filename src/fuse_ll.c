@@ -16,12 +16,10 @@
 #include <sys/statvfs.h>
 
 #include "inodes.h"
+#include "kattr.h"
 #include "notify.h"
 #include "stats.h"
 #include "strbuf.h"
-
-#define MIN_VALID 0.001 /* data about to expire: a millisecond, never 0 (SEMANTICS.md §7) */
-#define PINNED_VALID_MS 100 /* older bytes a reader is part way through: ask again soon */
 
 static struct fuse_ll *LL(fuse_req_t req)
 {
@@ -70,78 +68,6 @@ static struct op_ctx op(fuse_req_t req, const char *name)
     return ctx;
 }
 
-/* ---- attributes and timeouts ------------------------------------------------ */
-
-/* How long the kernel may keep something valid for valid_ms, within the
- * user's upper bound. What changes on its own (valid_ms 0: stats.json, the
- * errors file) is asked for on every stat and read. */
-static double seconds(int64_t valid_ms, double cap)
-{
-    if (valid_ms == FS_VALID_FOREVER)
-        return cap;
-    if (valid_ms == 0)
-        return 0;
-    double s = (double)valid_ms / 1000.0;
-    if (s > cap)
-        s = cap;
-    return s > MIN_VALID ? s : MIN_VALID;
-}
-
-static void to_stat(const struct fuse_ll *ll, uint64_t ino, const struct fs_attr *a,
-                    struct stat *st)
-{
-    memset(st, 0, sizeof *st);
-    st->st_ino = ino;
-    st->st_mode = a->mode;
-    st->st_nlink = a->nlink;
-    st->st_size = a->size;
-    st->st_blksize = 4096;
-    st->st_blocks = (a->size + 511) / 512;
-    st->st_uid = ll->cfg.uid;
-    st->st_gid = ll->cfg.gid;
-    st->st_mtim.tv_sec = a->mtime;
-    st->st_mtim.tv_nsec = a->mtime_nsec;
-    st->st_ctim = st->st_atim = st->st_mtim;
-}
-
-static void fill_entry(const struct fuse_ll *ll, uint64_t ino, const struct fs_attr *a,
-                       struct fuse_entry_param *e)
-{
-    memset(e, 0, sizeof *e);
-    e->ino = ino;
-    to_stat(ll, ino, a, &e->attr);
-    e->attr_timeout = seconds(a->valid_ms, ll->cfg.attr_timeout);
-    /* What changes on its own (stats) still exists for good. */
-    e->entry_timeout = seconds(a->valid_ms ? a->valid_ms : FS_VALID_FOREVER, ll->cfg.entry_timeout);
-}
-
-/* The bytes the kernel is told a file or link holds (NULL for directories). */
-static struct snapshot *snap_of(const struct fs_attr *a, const struct strbuf *content)
-{
-    if (S_ISDIR(a->mode))
-        return NULL;
-    return snapshot_new(content->data ? content->data : "", content->len,
-                        (int64_t)a->mtime * 1000000000 + a->mtime_nsec);
-}
-
-/* The kernel is told of the bytes the inode table kept (rep): when a
- * reader is still part way through older bytes, their size and mtime, for
- * a short while (SEMANTICS.md §4.3). Drops the reference. */
-static void report_snapshot(struct fs_attr *a, struct snapshot *rep)
-{
-    if (!rep)
-        return;
-    int64_t mtime_ns = (int64_t)a->mtime * 1000000000 + a->mtime_nsec;
-    if (rep->len != (size_t)a->size || rep->mtime_ns != mtime_ns) {
-        a->size = (off_t)rep->len;
-        a->mtime = (time_t)(rep->mtime_ns / 1000000000);
-        a->mtime_nsec = (long)(rep->mtime_ns % 1000000000);
-        if (a->valid_ms > PINNED_VALID_MS)
-            a->valid_ms = PINNED_VALID_MS;
-    }
-    snapshot_put(rep);
-}
-
 static int path_of(struct fuse_ll *ll, fuse_ino_t ino, struct strbuf *path)
 {
     return inodes_path(ll->inodes, ino, path) == 0 ? 0 : -ESTALE;
@@ -173,10 +99,10 @@ static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t paren
     }
     uint64_t ino = nodemeta_ino(ll->fs->meta, path);
     /* Counted before the reply: a FORGET may follow it at once. */
-    report_snapshot(&a, inodes_ref(ll->inodes, ino, parent, path, snap_of(&a, &content)));
+    kattr_report(&a, inodes_ref(ll->inodes, ino, parent, path, kattr_snapshot(&a, &content)));
     sb_free(&content);
     struct fuse_entry_param e;
-    fill_entry(ll, ino, &a, &e);
+    kattr_entry(&ll->cfg, ino, &a, &e);
     if (fuse_reply_entry(req, &e) != 0)
         inodes_forget(ll->inodes, ino, 1);
 }
@@ -193,13 +119,13 @@ static void reply_attr_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t ino, c
         fuse_reply_err(req, -err);
         return;
     }
-    struct snapshot *snap = snap_of(&a, &content);
+    struct snapshot *snap = kattr_snapshot(&a, &content);
     if (snap)
-        report_snapshot(&a, inodes_offer(ll->inodes, ino, snap));
+        kattr_report(&a, inodes_offer(ll->inodes, ino, snap));
     sb_free(&content);
     struct stat st;
-    to_stat(ll, ino, &a, &st);
-    fuse_reply_attr(req, &st, seconds(a.valid_ms, ll->cfg.attr_timeout));
+    kattr_stat(&ll->cfg, ino, &a, &st);
+    fuse_reply_attr(req, &st, kattr_seconds(a.valid_ms, ll->cfg.attr_timeout));
 }
 
 /* ---- the operations ------------------------------------------------------------ */
@@ -453,9 +379,9 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
         if (known) {
             /* Counted before the reply (a FORGET may follow at once); an
              * entry that does not fit is given back. */
-            report_snapshot(&a, inodes_ref(ll->inodes, e.attr.st_ino, ino, child.data,
-                                           snap_of(&a, &content)));
-            fill_entry(ll, e.attr.st_ino, &a, &e);
+            kattr_report(&a, inodes_ref(ll->inodes, e.attr.st_ino, ino, child.data,
+                                           kattr_snapshot(&a, &content)));
+            kattr_entry(&ll->cfg, e.attr.st_ino, &a, &e);
         }
         size_t n = plus ? fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e, (off_t)i + 1)
                         : fuse_add_direntry(req, buf + pos, size - pos, name, &e.attr,
@@ -610,7 +536,7 @@ static void kernel_changed(void *arg, const char *prefix, bool names)
     inodes_walk(w.ll->inodes, prefix, invalidate_one, &w);
 }
 
-void fuse_ll_init(struct fuse_ll *ll, struct fs *fs, const struct fuse_ll_config *cfg)
+void fuse_ll_init(struct fuse_ll *ll, struct fs *fs, const struct kattr_config *cfg)
 {
     memset(ll, 0, sizeof *ll);
     ll->fs = fs;

@@ -7,16 +7,11 @@
 #include <sys/types.h>
 
 #include "fs.h"
-
-struct fuse_ll_config {
-    double attr_timeout, entry_timeout; /* upper bounds, seconds (-o attr_timeout=, entry_timeout=) */
-    uid_t uid;
-    gid_t gid;
-};
+#include "kattr.h"
 
 struct fuse_ll {
     struct fs *fs;
-    struct fuse_ll_config cfg;
+    struct kattr_config cfg;
     struct inodes *inodes;
     struct notifier *notifier;
 };
@@ -25,7 +20,7 @@ extern const struct fuse_lowlevel_ops tc_ll_ops;
 
 /* Set up over fs (and become fs's `changed` hook); the notifier starts
  * once the session exists (after daemonizing), and stops before it ends. */
-void fuse_ll_init(struct fuse_ll *ll, struct fs *fs, const struct fuse_ll_config *cfg);
+void fuse_ll_init(struct fuse_ll *ll, struct fs *fs, const struct kattr_config *cfg);
 void fuse_ll_start(struct fuse_ll *ll, struct fuse_session *se);
 void fuse_ll_stop(struct fuse_ll *ll);
 void fuse_ll_destroy(struct fuse_ll *ll);

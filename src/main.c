@@ -215,7 +215,7 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
     };
     struct api_writer writer = {.call = call_api, .ctx = d->api};
     fs_init(&d->fs, &mc, d->cache, &writer);
-    struct fuse_ll_config lc = {
+    struct kattr_config lc = {
         .attr_timeout = d->opt.attr_timeout,
         .entry_timeout = d->opt.entry_timeout,
         .uid = d->opt.uid,
