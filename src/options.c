@@ -403,12 +403,13 @@ void options_usage(const char *prog)
            "    -o auto_unmount         unmount when the daemon exits\n"
            "    -o uid=N                owner of every file (default: the mounting user)\n"
            "    -o gid=N                group of every file (default: the mounting user's)\n"
-           "    -o attr_timeout=S       kernel attribute cache (default 1)\n"
-           "    -o entry_timeout=S      kernel name cache (default 1)\n"
-           "    -o negative_timeout=S   kernel cache of missing names (default 0)\n"
+           "    -o attr_timeout=S       longest the kernel keeps attributes and pages (86400;\n"
+           "                            the data's own remaining ttl is used when shorter)\n"
+           "    -o entry_timeout=S      longest the kernel keeps a name (86400)\n"
            "    -o fsname=NAME          name shown in /proc/mounts (default tenantcorefs)\n"
-           "Page caching is decided per open (kernel_cache, auto_cache and direct_io\n"
-           "have no effect). Mount-only keys from /etc/fstab (defaults, auto, noauto,\n"
-           "_netdev, nofail, user, users, comment=, x-*) are accepted and ignored.\n",
+           "The mount decides kernel caching itself: kernel_cache, auto_cache, direct_io,\n"
+           "negative_timeout, use_ino and readdir_ino are accepted and have no effect.\n"
+           "Mount-only keys from /etc/fstab (defaults, auto, noauto, _netdev, nofail,\n"
+           "user, users, comment=, x-*) are accepted and ignored.\n",
            prog);
 }
