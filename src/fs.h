@@ -25,6 +25,7 @@ struct fs_config {
     uid_t uid;
     gid_t gid;
     long cache_max;
+    unsigned max_conns, ttl; /* shown in stats.json */
 };
 
 struct fs {

@@ -134,6 +134,8 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         .uid = d->opt.uid,
         .gid = d->opt.gid,
         .cache_max = d->opt.cache_max,
+        .max_conns = d->opt.max_conns,
+        .ttl = d->opt.ttl,
     };
     fs_init(&d->fs, &fc, d->cache, d->api);
     struct res_id id = {.kind = RES_TENANTS};

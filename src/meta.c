@@ -16,7 +16,7 @@ int render_stats(struct render_ctx *rc, const struct route *rt, struct strbuf *o
 {
     (void)rt;
     atomic_store(&g_stats.cache_bytes, (long)cache_bytes(rc->fs->cache));
-    stats_render(out, rc->fs->cfg.cache_max);
+    stats_render(out, rc->fs->cfg.cache_max, rc->fs->cfg.max_conns, rc->fs->cfg.ttl);
     return 0;
 }
 

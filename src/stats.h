@@ -28,7 +28,9 @@ struct stats {
 extern struct stats g_stats;
 
 void stats_reset(void);
-/* stats.json: pretty JSON, ends with a newline. cache_max is reported too. */
-void stats_render(struct strbuf *sb, long cache_max);
+/* stats.json: pretty JSON, ends with a newline. cache_max, max_conns and
+ * ttl are reported too (tenantcorefs-apply sizes its jobs by max_conns and
+ * states how old the values it reads may be). */
+void stats_render(struct strbuf *sb, long cache_max, unsigned max_conns, unsigned ttl);
 
 #endif
