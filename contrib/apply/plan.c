@@ -242,6 +242,8 @@ static void want_places(struct build *b, bool second_round)
         struct tenant *t = tenant_of(b, v);
         if (!t->id)
             continue;
+        if (v->kind == D_TENANT_LIMIT)
+            continue;
         if (!v->mailbox) {
             char *rel = domain_rel(t, v->domain);
             lookup_want(&b->lk, L_DIR, rel);
@@ -402,6 +404,14 @@ static void mailbox_value(struct build *b, size_t i, struct tenant *t)
     free(path);
 }
 
+static void tenant_value(struct build *b, size_t i, struct tenant *t)
+{
+    char *path = fmtstr("tenants/%s/mailbox_limit", t->id);
+    if (value_item(b, i, t, path))
+        b->reads[b->pl->n - 1] = lookup_want(&b->lk, L_READ, path);
+    free(path);
+}
+
 static void make_items(struct build *b)
 {
     for (size_t i = 0; i < b->d->n; i++) {
@@ -410,6 +420,8 @@ static void make_items(struct build *b)
         if (!t->id)
             cannot(b, K_TENANT, t, t->ref, t->err,
                    "no such tenant: it must be connected again in the TenantCore app", NULL);
+        else if (v->kind == D_TENANT_LIMIT)
+            tenant_value(b, i, t);
         else if (v->mailbox)
             mailbox_value(b, i, t);
         else

@@ -74,7 +74,7 @@ void report_json(FILE *f, const struct plan *pl, const struct counts *c, const s
         cJSON_AddNumberToObject(out, "jobs", rc->jobs);
     }
     cJSON_AddNumberToObject(root, "exit", exit);
-    char *s = cJSON_Print(root);
+    char *s = cJSON_PrintUnformatted(root);
     if (s) {
         fputs(s, f);
         fputc('\n', f);
