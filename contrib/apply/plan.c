@@ -9,16 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "lookup.h"
 #include "mem.h"
 #include "strmap.h"
 #include "values.h"
-
-/* A desired value after the checks: canonical text and, for limits, number. */
-struct norm {
-    char *text;
-    int num;
-};
 
 struct build {
     struct plan *pl;
@@ -47,73 +42,18 @@ static void refuse(struct plan *pl, const char *fmt, ...)
     pl->errors[pl->nerrors++] = s;
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static char *trimmed(const char *s, size_t len)
-{
-    while (len && is_space(*s))
-        s++, len--;
-    while (len && is_space(s[len - 1]))
-        len--;
-    return dupmem(s, len);
-}
-
 /* ---- 1. every desired value, checked as the mount checks a write ---- */
 
-static void check_value(struct build *b, size_t i)
+static void check_one(struct build *b, size_t i)
 {
     const struct dvalue *v = &b->d->v[i];
-    struct norm *n = &b->norm[i];
-    char *src = printable(v->source);
-    const char *why = NULL;
-    n->num = -1;
-    if (v->too_big) {
-        refuse(b->pl, "%s: more than one value (over %d bytes)", src, VALUE_MAX_WRITE);
+    char *why = check_value(v, &b->norm[i]);
+    if (why) {
+        char *src = printable(v->source);
+        refuse(b->pl, "%s: %s", src, why);
         free(src);
-        return;
+        free(why);
     }
-    char *t = v->kind == D_DOMAIN ? NULL : trimmed(v->value, v->len);
-    switch (v->kind) {
-    case D_DOMAIN:
-        n->text = dupstr("present");
-        break;
-    case D_TENANT_LIMIT:
-    case D_DOMAIN_LIMIT:
-    case D_DAILY_LIMIT:
-        if (strcmp(t, "none") == 0)
-            n->text = dupstr("none");
-        else if (value_parse_limit(v->value, v->len, &n->num, &why) == 0)
-            n->text = fmtstr("%d", n->num);
-        break;
-    case D_DISPLAY_NAME:
-        value_parse_display_name(v->value, v->len, &n->text, &why);
-        break;
-    case D_DKIM:
-        /* Only "enabled" can be written; other states are compared. */
-        if (value_parse_dkim_enable(v->value, v->len, &why) == 0)
-            n->text = dupstr("enabled");
-        else if (*t && strlen(t) <= 64 && name_is_showable(t) && !strpbrk(t, " \t"))
-            n->text = dupstr(t);
-        else
-            why = "not a DKIM state (one word, such as enabled)";
-        break;
-    case D_VERIFY:
-        if (strcmp(t, "verified") == 0 || strcmp(t, "unverified") == 0)
-            n->text = dupstr(t);
-        else
-            why = "verify holds verified or unverified";
-        break;
-    }
-    if (!n->text) {
-        char *shown = printable(t ? t : "");
-        refuse(b->pl, "%s: \"%s\": %s", src, shown, why ? why : "invalid");
-        free(shown);
-    }
-    free(t);
-    free(src);
 }
 
 /* ---- 2. tenants, by id or by name --------------------------------------- */
@@ -490,7 +430,7 @@ int plan_build(struct plan *pl, const struct desired *d, const struct mnt *m, un
     strmap_init(&b.items);
     lookups_init(&b.lk);
     for (size_t i = 0; i < d->n; i++)
-        check_value(&b, i);
+        check_one(&b, i);
     if (pl->nerrors == 0) {
         want_tenants(&b);
         lookups_run(&b.lk, m, jobs, p, "finding tenants");

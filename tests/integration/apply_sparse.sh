@@ -5,7 +5,8 @@
 # that order); a failed verify skips the DKIM that needs it; links are never
 # followed and hostile names are refused; files outside the mount's layout
 # are named in a warning; and a restore from an older commit of a snapshot
-# repository with the README's recipes (git archive | tar -x, git worktree).
+# repository with the README's recipes (git archive | tar -x, git worktree);
+# a tenant that is gone cannot apply; a tar of the mount shows no drift.
 source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/apply_helpers.bash"
 
@@ -74,6 +75,24 @@ PATCH /mailboxes/M " "mailboxes last"
 assert_eq "$(cat "$MNT/tenants/$t2/domains/new-domain.example.com/dkim_status")" "enabled" "the new domain's DKIM"
 assert_eq "$(cat "$MNT/tenants/$t2/mailboxes/$m1/daily_send_limit")" "3" "the limit set after the tenant's enforcement"
 assert_eq "$(cat "$MNT/tenants/$t2/mailboxes/$m2/display_name")" "Zoë Ñandú" "the display name"
+
+# ---- a tenant that is gone, and a tar of the mount ----------------------------------
+G="$T/gone"
+mkdir -p "$G/tenants/00000000-0000-4000-8000-000000000000/mailboxes/m1" "$G/tenants/$t2"
+echo 5 >"$G/tenants/00000000-0000-4000-8000-000000000000/mailbox_limit"
+echo 5 >"$G/tenants/00000000-0000-4000-8000-000000000000/mailboxes/m1/daily_send_limit"
+cp "$MNT/tenants/$t2/mailbox_limit" "$G/tenants/$t2/mailbox_limit"
+apply_run --yes "$G" "$MNT"
+assert_eq "$RC" "1" "apply naming a tenant that does not exist"
+assert_match "$OUT" "tenants/00000000-0000-4000-8000-000000000000 \(not in the mount\)"$'
+'"  cannot apply: tenants/00000000-0000-4000-8000-000000000000: no such tenant: it must be connected again in the TenantCore app \(2 desired values\)" "the missing tenant"
+assert_match "$OUT" "0 changes, 1 unchanged, 1 cannot apply" "the rest is unchanged"
+tar cf "$T/mount.tar" -C "$MNT" tenants by-name health
+mkdir "$T/untar"
+tar xf "$T/mount.tar" -C "$T/untar"
+apply_run --check "$T/untar" "$MNT"
+assert_eq "$RC/$ERR" "0/" "--check of a tar of the mount"
+assert_match "$OUT" "No differences" "--check of a tar of the mount: output"
 
 # ---- links are never followed; hostile names are refused ---------------------------
 B="$T/links"
