@@ -101,9 +101,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 static int check_desired(const struct options *o, const struct mnt *m)
 {
     struct stat st;
-    if (stat(o->desired, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, PROG ": %s: %s\n", o->desired,
-                errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+    if (stat(o->desired, &st) != 0) {
+        fprintf(stderr, PROG ": %s: %s\n", o->desired, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, PROG ": %s: not a directory\n", o->desired);
         return -1;
     }
     char *real = realpath(o->desired, NULL);
@@ -154,10 +157,9 @@ static void warn_unknown(const struct desired *d)
 {
     if (!d->unknown)
         return;
-    fprintf(stderr, PROG ": warning: %zu entr%s in %s %s not part of the mount's tree and %s "
-                    "ignored:",
-            d->unknown, d->unknown == 1 ? "y" : "ies", "DESIRED_DIR", d->unknown == 1 ? "is" : "are",
-            d->unknown == 1 ? "is" : "are");
+    bool one = d->unknown == 1;
+    fprintf(stderr, PROG ": warning: %zu %s in DESIRED_DIR %s not part of the mount's tree and %s ignored:",
+            d->unknown, one ? "entry" : "entries", one ? "is" : "are", one ? "is" : "are");
     for (size_t i = 0; i < d->unknown && i < 5; i++)
         fprintf(stderr, " %s", d->unknown_first[i]);
     fprintf(stderr, "%s\n", d->unknown > 5 ? " ..." : "");

@@ -109,7 +109,7 @@ static char *reason_tail(const struct item *it)
 
 static void tenant_header(FILE *f, const struct tenant *t)
 {
-    char *ref = printable(t->id ? t->ref : t->ref);
+    char *ref = printable(t->ref);
     if (t->name) {
         char *name = printable(t->name);
         fprintf(f, "\n%s (tenants/%s)\n", name, t->id);
