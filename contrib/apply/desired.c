@@ -32,13 +32,18 @@ struct walk {
 /* The file the API owns at each level (read-only data, views, action
  * files, results of actions): skipped and counted. */
 static const char *const root_owned[] = {"health", "enforcement.log", "enforcement.jsonl", NULL};
-static const char *const tenant_owned[] = {"tenant.json",     "name",    "sync",
-                                           "last_sync.json",  "health",  "dns.zone",
-                                           "mailboxes.csv",   "enforcement.log",
-                                           "enforcement.jsonl", NULL};
-static const char *const domain_owned[] = {"domain.json", "dns.json",  "dns.zone",
-                                           "dkim.json",   "provision", "last_provision.json",
+static const char *const tenant_owned[] = {"tenant.json",
+                                           "name",
+                                           "sync",
+                                           "last_sync.json",
+                                           "health",
+                                           "dns.zone",
+                                           "mailboxes.csv",
+                                           "enforcement.log",
+                                           "enforcement.jsonl",
                                            NULL};
+static const char *const domain_owned[] = {
+    "domain.json", "dns.json", "dns.zone", "dkim.json", "provision", "last_provision.json", NULL};
 
 static bool in_list(const char *const *list, const char *name)
 {
@@ -103,8 +108,8 @@ static void leave(struct walk *w, size_t old)
 
 /* Read a regular file of at most max bytes (a larger one sets *too_big and
  * keeps the first max). 0, or -1 after refusing. */
-static int read_file(struct walk *w, int dfd, const char *name, size_t max, char **out,
-                     size_t *len, bool *too_big)
+static int read_file(struct walk *w, int dfd, const char *name, size_t max, char **out, size_t *len,
+                     bool *too_big)
 {
     int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
@@ -239,8 +244,8 @@ static void mailbox_json(struct walk *w, int dfd, const char *name, const char *
     const cJSON *email = cJSON_GetObjectItemCaseSensitive(j, "primary_smtp");
     const cJSON *dom = cJSON_GetObjectItemCaseSensitive(j, "domain_name");
     if (cJSON_IsString(email) && name_is_showable(email->valuestring)) {
-        const char *dn = cJSON_IsString(dom) && name_is_showable(dom->valuestring) ? dom->valuestring
-                                                                                  : NULL;
+        const char *dn =
+            cJSON_IsString(dom) && name_is_showable(dom->valuestring) ? dom->valuestring : NULL;
         add_mailbox(w, id, email->valuestring, dn, true);
     }
     cJSON_Delete(j);
@@ -293,8 +298,8 @@ static void mailboxes_entry(struct walk *w, int dfd, const char *name, const str
 
 /* domains/<d>/mailboxes/<email>: a link to ../../../mailboxes/<id> in a
  * snapshot (its target read as text only), or a hand-written directory. */
-static void domain_mailboxes_entry(struct walk *w, int dfd, const char *name,
-                                   const struct stat *st, void *arg)
+static void domain_mailboxes_entry(struct walk *w, int dfd, const char *name, const struct stat *st,
+                                   void *arg)
 {
     (void)arg;
     if (S_ISLNK(st->st_mode)) {
@@ -402,8 +407,7 @@ static void tenants_entry(struct walk *w, int dfd, const char *name, const struc
     w->tenant = NULL;
 }
 
-static void owned_entry(struct walk *w, int dfd, const char *name, const struct stat *st,
-                        void *arg)
+static void owned_entry(struct walk *w, int dfd, const char *name, const struct stat *st, void *arg)
 {
     (void)dfd;
     (void)name;
@@ -414,8 +418,7 @@ static void owned_entry(struct walk *w, int dfd, const char *name, const struct 
         unknown(w);
 }
 
-static void root_entry(struct walk *w, int dfd, const char *name, const struct stat *st,
-                       void *arg)
+static void root_entry(struct walk *w, int dfd, const char *name, const struct stat *st, void *arg)
 {
     (void)arg;
     bool dir = S_ISDIR(st->st_mode);

@@ -10,20 +10,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum dkind { D_TENANT_LIMIT, D_DOMAIN, D_VERIFY, D_DKIM, D_DOMAIN_LIMIT, D_DAILY_LIMIT, D_DISPLAY_NAME };
+enum dkind {
+    D_TENANT_LIMIT,
+    D_DOMAIN,
+    D_VERIFY,
+    D_DKIM,
+    D_DOMAIN_LIMIT,
+    D_DAILY_LIMIT,
+    D_DISPLAY_NAME
+};
 
 /* One managed value (or, D_DOMAIN, a domain directory). */
 struct dvalue {
     enum dkind kind;
-    char *tenant;        /* an id, or a by-name/ link name */
+    char *tenant; /* an id, or a by-name/ link name */
     bool tenant_by_name;
-    char *domain;        /* domain kinds; the domain of an email-named mailbox */
-    char *mailbox;       /* an id, or an email (mailbox_by_email) */
+    char *domain;  /* domain kinds; the domain of an email-named mailbox */
+    char *mailbox; /* an id, or an email (mailbox_by_email) */
     bool mailbox_by_email;
-    char *value;         /* the file's bytes, NUL-terminated */
+    char *value; /* the file's bytes, NUL-terminated */
     size_t len;
-    bool too_big;        /* more than one value (4 KiB) */
-    char *source;        /* its path relative to DESIRED_DIR */
+    bool too_big; /* more than one value (4 KiB) */
+    char *source; /* its path relative to DESIRED_DIR */
 };
 
 /* A mailbox id's email, from an email link or a mailbox.json. */
@@ -45,7 +53,7 @@ struct desired {
     size_t links;     /* symbolic links, never followed */
     size_t unknown;   /* entries that are not part of the mount's tree */
     char *unknown_first[5];
-    char **errors;    /* reasons to refuse the run */
+    char **errors; /* reasons to refuse the run */
     size_t nerrors, caperrors;
 };
 

@@ -13,12 +13,19 @@ static const char *const kind_names[K_COUNT] = {
     "display_name", "daily_send_limit", "tenant",      "mailbox",
 };
 static const char *const kind_labels[K_COUNT] = {
-    "add domain",   "verify",      "enable DKIM", "tenant enforcement", "domain enforcement",
-    "display name", "daily limit", "tenant",      "mailbox",
+    "add domain",
+    "verify",
+    "enable DKIM",
+    "tenant enforcement",
+    "domain enforcement",
+    "display name",
+    "daily limit",
+    "tenant",
+    "mailbox",
 };
 static const char *const state_names[] = {
-    "unchanged", "change", "cannot_apply", "unreadable", "done",
-    "failed",    "skipped", "settled",     "drifted",
+    "unchanged", "change",  "cannot_apply", "unreadable", "done",
+    "failed",    "skipped", "settled",      "drifted",
 };
 
 const char *kind_name(enum kind k)

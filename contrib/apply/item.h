@@ -17,7 +17,7 @@ enum kind {
     K_DOMAIN_LIMIT,
     K_DISPLAY_NAME,
     K_DAILY_LIMIT,
-    K_VALUE_KINDS, /* the kinds above are values that can be written */
+    K_VALUE_KINDS,            /* the kinds above are values that can be written */
     K_TENANT = K_VALUE_KINDS, /* a tenant DESIRED_DIR names that the API lacks */
     K_MAILBOX,                /* a mailbox that no longer exists */
     K_COUNT
@@ -36,10 +36,10 @@ enum state {
 };
 
 struct tenant {
-    char *ref;  /* as DESIRED_DIR names it: "tenants/<id>" or "by-name/<name>" */
-    char *id;   /* the tenant's id in the mount; NULL when it does not exist */
-    char *name; /* its name as the mount shows it; NULL when unknown */
-    int err;    /* looking it up failed with this errno (0: found or absent) */
+    char *ref;     /* as DESIRED_DIR names it: "tenants/<id>" or "by-name/<name>" */
+    char *id;      /* the tenant's id in the mount; NULL when it does not exist */
+    char *name;    /* its name as the mount shows it; NULL when unknown */
+    int err;       /* looking it up failed with this errno (0: found or absent) */
     bool enforced; /* an enforcement write to it succeeded during this run */
 };
 
@@ -47,21 +47,21 @@ struct item {
     enum kind kind;
     enum state state;
     struct tenant *tenant;
-    char *domain;     /* domain items; NULL otherwise */
-    char *path;       /* in the mount, "tenants/<id>/..." */
-    char *source;     /* the file in DESIRED_DIR it comes from */
-    char *desired;    /* canonical text: "12", "none", "enabled", a name, "present" */
-    int desired_num;  /* limits: 1..25, or -1 for "none" */
-    char *live;       /* as read (without the newline); NULL when absent */
-    char *reason;     /* why it cannot apply / was skipped / a note */
-    char *note;       /* e.g. "matched by email ..." */
-    int err;          /* errno of a failure */
-    char *detail;     /* the API's words from the mount's errors file */
-    struct item *prereq; /* must be done first (add domain, verify) */
-    bool written;        /* a write(2) or mkdir succeeded */
-    bool rewritten;      /* written a second time after the read-back */
+    char *domain;           /* domain items; NULL otherwise */
+    char *path;             /* in the mount, "tenants/<id>/..." */
+    char *source;           /* the file in DESIRED_DIR it comes from */
+    char *desired;          /* canonical text: "12", "none", "enabled", a name, "present" */
+    int desired_num;        /* limits: 1..25, or -1 for "none" */
+    char *live;             /* as read (without the newline); NULL when absent */
+    char *reason;           /* why it cannot apply / was skipped / a note */
+    char *note;             /* e.g. "matched by email ..." */
+    int err;                /* errno of a failure */
+    char *detail;           /* the API's words from the mount's errors file */
+    struct item *prereq;    /* must be done first (add domain, verify) */
+    bool written;           /* a write(2) or mkdir succeeded */
+    bool rewritten;         /* written a second time after the read-back */
     bool after_enforcement; /* became a change because enforcement rewrote it */
-    size_t values;       /* K_TENANT, K_MAILBOX: how many desired values it holds */
+    size_t values;          /* K_TENANT, K_MAILBOX: how many desired values it holds */
 };
 
 const char *kind_name(enum kind k);  /* for programs: "daily_send_limit" */

@@ -16,7 +16,7 @@ enum lookup_kind { L_DIR, L_LINK, L_READ };
 
 struct lookup {
     enum lookup_kind kind;
-    char *rel;    /* relative to the mount's root */
+    char *rel; /* relative to the mount's root */
     bool asked;
     int err;      /* 0, or the errno (ENOENT: it does not exist) */
     char *answer; /* L_LINK: the target; L_READ: the content without its final newline */

@@ -18,7 +18,7 @@
 #include "plan.h"
 #include "report.h"
 
-#define PROG "tenantcorefs-apply"
+#define PROG         "tenantcorefs-apply"
 #define EXIT_TROUBLE 2
 
 enum mode { M_APPLY, M_CHECK, M_DRY_RUN };
@@ -32,7 +32,9 @@ struct options {
 
 static void usage(FILE *f)
 {
-    fputs("usage: " PROG " [--check | --dry-run | --yes] [--jobs N] [--json] DESIRED_DIR MOUNTPOINT\n", f);
+    fputs("usage: " PROG
+          " [--check | --dry-run | --yes] [--jobs N] [--json] DESIRED_DIR MOUNTPOINT\n",
+          f);
 }
 
 static void help(void)
@@ -56,19 +58,30 @@ static void help(void)
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const struct option longs[] = {
-        {"check", no_argument, NULL, 'c'},  {"dry-run", no_argument, NULL, 'n'},
-        {"yes", no_argument, NULL, 'y'},    {"jobs", required_argument, NULL, 'j'},
-        {"json", no_argument, NULL, 'J'},   {"help", no_argument, NULL, 'h'},
+        {"check", no_argument, NULL, 'c'},   {"dry-run", no_argument, NULL, 'n'},
+        {"yes", no_argument, NULL, 'y'},     {"jobs", required_argument, NULL, 'j'},
+        {"json", no_argument, NULL, 'J'},    {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     int modes = 0, c;
     while ((c = getopt_long(argc, argv, "j:hV", longs, NULL)) != -1) {
         switch (c) {
-        case 'c': o->mode = M_CHECK; modes++; break;
-        case 'n': o->mode = M_DRY_RUN; modes++; break;
-        case 'y': o->yes = true; modes++; break;
-        case 'J': o->json = true; break;
+        case 'c':
+            o->mode = M_CHECK;
+            modes++;
+            break;
+        case 'n':
+            o->mode = M_DRY_RUN;
+            modes++;
+            break;
+        case 'y':
+            o->yes = true;
+            modes++;
+            break;
+        case 'J':
+            o->json = true;
+            break;
         case 'j': {
             char *end;
             errno = 0;
@@ -80,9 +93,14 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->jobs = (unsigned)n;
             break;
         }
-        case 'h': help(); return 1;
-        case 'V': printf(PROG " %s\n", TC_VERSION); return 1;
-        default: return -1;
+        case 'h':
+            help();
+            return 1;
+        case 'V':
+            printf(PROG " %s\n", TC_VERSION);
+            return 1;
+        default:
+            return -1;
         }
     }
     if (modes > 1) {
@@ -138,8 +156,9 @@ static bool confirmed(const struct options *o, size_t changes)
     if (o->yes)
         return true;
     if (!isatty(STDIN_FILENO)) {
-        fprintf(stderr, PROG ": not applying %zu change%s without confirmation: stdin is not a "
-                        "terminal; run with --yes\n",
+        fprintf(stderr,
+                PROG ": not applying %zu change%s without confirmation: stdin is not a "
+                     "terminal; run with --yes\n",
                 changes, changes == 1 ? "" : "s");
         return false;
     }
@@ -158,7 +177,8 @@ static void warn_unknown(const struct desired *d)
     if (!d->unknown)
         return;
     bool one = d->unknown == 1;
-    fprintf(stderr, PROG ": warning: %zu %s in DESIRED_DIR %s not part of the mount's tree and %s ignored:",
+    fprintf(stderr,
+            PROG ": warning: %zu %s in DESIRED_DIR %s not part of the mount's tree and %s ignored:",
             d->unknown, one ? "entry" : "entries", one ? "is" : "are", one ? "is" : "are");
     for (size_t i = 0; i < d->unknown && i < 5; i++)
         fprintf(stderr, " %s", d->unknown_first[i]);
@@ -170,8 +190,9 @@ static int run(const struct options *o, const struct mnt *m)
     if (check_desired(o, m) != 0)
         return EXIT_TROUBLE;
     if (o->mode == M_APPLY && m->readonly) {
-        fprintf(stderr, PROG ": %s is mounted read-only: nothing can be applied (--check and "
-                        "--dry-run work)\n",
+        fprintf(stderr,
+                PROG ": %s is mounted read-only: nothing can be applied (--check and "
+                     "--dry-run work)\n",
                 o->mountpoint);
         return EXIT_TROUBLE;
     }
@@ -190,9 +211,13 @@ static int run(const struct options *o, const struct mnt *m)
     struct report_ctx rc_ = {
         .desired_dir = o->desired,
         .mountpoint = o->mountpoint,
-        .mode = o->mode == M_CHECK ? "check" : o->mode == M_DRY_RUN ? "dry-run" : "apply",
+        .mode = o->mode == M_CHECK     ? "check"
+                : o->mode == M_DRY_RUN ? "dry-run"
+                                       : "apply",
         .ttl = m->ttl,
-        .jobs = o->jobs ? o->jobs : m->max_conns ? m->max_conns : 8,
+        .jobs = o->jobs        ? o->jobs
+                : m->max_conns ? m->max_conns
+                               : 8,
     };
     struct progress prog = {.enabled = isatty(STDERR_FILENO)};
     struct plan pl;

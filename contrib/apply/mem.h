@@ -6,10 +6,10 @@
 
 #include <stddef.h>
 
-void *zalloc(size_t n);                 /* zeroed */
-void *regrow(void *p, size_t n);        /* realloc */
-char *dupstr(const char *s);            /* NULL stays NULL */
-char *dupmem(const char *s, size_t n);  /* n bytes and a NUL */
+void *zalloc(size_t n);                /* zeroed */
+void *regrow(void *p, size_t n);       /* realloc */
+char *dupstr(const char *s);           /* NULL stays NULL */
+char *dupmem(const char *s, size_t n); /* n bytes and a NUL */
 char *fmtstr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* s with control characters, backslashes and bytes that are not UTF-8

@@ -9,8 +9,8 @@
 #include <sys/types.h>
 
 struct mnt {
-    char *path;         /* the mount point, resolved */
-    int root;           /* descriptor of the mount's root directory */
+    char *path; /* the mount point, resolved */
+    int root;   /* descriptor of the mount's root directory */
     dev_t dev;
     bool readonly;
     unsigned max_conns; /* from .tenantcorefs/stats.json; 0 when not published */

@@ -21,11 +21,11 @@ struct build {
     const struct mnt *m;
     unsigned jobs;
     struct progress *p;
-    struct norm *norm;      /* one per desired value */
-    struct strmap tenants;  /* ref -> struct tenant */
-    struct strmap items;    /* mount path -> struct item */
+    struct norm *norm;     /* one per desired value */
+    struct strmap tenants; /* ref -> struct tenant */
+    struct strmap items;   /* mount path -> struct item */
     struct lookups lk;
-    struct lookup **reads;  /* per item: the read of its live value, or NULL */
+    struct lookup **reads; /* per item: the read of its live value, or NULL */
     size_t capreads;
 };
 
@@ -200,15 +200,21 @@ static void want_places(struct build *b, bool second_round)
 /* ---- 4. items ------------------------------------------------------------ */
 
 static const enum kind kind_of[] = {
-    [D_TENANT_LIMIT] = K_TENANT_LIMIT, [D_DOMAIN] = K_ADD_DOMAIN,
-    [D_VERIFY] = K_VERIFY,             [D_DKIM] = K_DKIM,
-    [D_DOMAIN_LIMIT] = K_DOMAIN_LIMIT, [D_DAILY_LIMIT] = K_DAILY_LIMIT,
+    [D_TENANT_LIMIT] = K_TENANT_LIMIT,
+    [D_DOMAIN] = K_ADD_DOMAIN,
+    [D_VERIFY] = K_VERIFY,
+    [D_DKIM] = K_DKIM,
+    [D_DOMAIN_LIMIT] = K_DOMAIN_LIMIT,
+    [D_DAILY_LIMIT] = K_DAILY_LIMIT,
     [D_DISPLAY_NAME] = K_DISPLAY_NAME,
 };
 static const char *const file_of[] = {
-    [D_TENANT_LIMIT] = "mailbox_limit", [D_DOMAIN] = NULL,
-    [D_VERIFY] = "verify",              [D_DKIM] = "dkim_status",
-    [D_DOMAIN_LIMIT] = "mailbox_limit", [D_DAILY_LIMIT] = "daily_send_limit",
+    [D_TENANT_LIMIT] = "mailbox_limit",
+    [D_DOMAIN] = NULL,
+    [D_VERIFY] = "verify",
+    [D_DKIM] = "dkim_status",
+    [D_DOMAIN_LIMIT] = "mailbox_limit",
+    [D_DAILY_LIMIT] = "daily_send_limit",
     [D_DISPLAY_NAME] = "display_name",
 };
 

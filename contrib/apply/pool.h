@@ -9,11 +9,11 @@
 #include <stddef.h>
 
 struct progress {
-    bool enabled;      /* stderr is a terminal */
-    const char *what;  /* "reading live values", "mailboxes", ... */
+    bool enabled;     /* stderr is a terminal */
+    const char *what; /* "reading live values", "mailboxes", ... */
     size_t total;
     atomic_size_t done;
-    double start;      /* monotonic seconds */
+    double start; /* monotonic seconds */
     bool drawn;
 };
 

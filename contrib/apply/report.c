@@ -17,10 +17,17 @@ void counts_of(const struct plan *pl, const struct desired *d, struct counts *c)
             c->change[it->kind]++;
             c->changes++;
             break;
-        case ST_UNCHANGED: c->unchanged++; break;
-        case ST_CANNOT: c->cannot++; break;
-        case ST_UNREADABLE: c->unreadable++; break;
-        default: break;
+        case ST_UNCHANGED:
+            c->unchanged++;
+            break;
+        case ST_CANNOT:
+            c->cannot++;
+            break;
+        case ST_UNREADABLE:
+            c->unreadable++;
+            break;
+        default:
+            break;
         }
     }
     c->api_owned = d->api_owned;
@@ -98,8 +105,8 @@ static char *reason_tail(const struct item *it)
         s = fmtstr(": cannot read it: %s", e);
         free(e);
     } else if (it->kind >= K_VALUE_KINDS) {
-        s = fmtstr(": %s (%zu desired value%s%s%s)", it->reason ? it->reason : "",
-                   it->values, it->values == 1 ? "" : "s", note ? "; " : "", note ? note : "");
+        s = fmtstr(": %s (%zu desired value%s%s%s)", it->reason ? it->reason : "", it->values,
+                   it->values == 1 ? "" : "s", note ? "; " : "", note ? note : "");
     } else {
         s = fmtstr(": %s%s%s", it->reason ? it->reason : "", note ? "; " : "", note ? note : "");
     }
@@ -147,17 +154,18 @@ void report_plan(FILE *f, const struct plan *pl, const struct counts *c,
             cur = it->tenant;
             tenant_header(f, cur);
         }
-        enforcement |= it->state == ST_CHANGE &&
-                       (it->kind == K_TENANT_LIMIT || it->kind == K_DOMAIN_LIMIT);
+        enforcement |=
+            it->state == ST_CHANGE && (it->kind == K_TENANT_LIMIT || it->kind == K_DOMAIN_LIMIT);
         char *tail = it->state == ST_CHANGE ? NULL : reason_tail(it);
         if (it->state == ST_CHANGE && it->note) {
             char *note = printable(it->note);
             tail = fmtstr("  (%s)", note);
             free(note);
         }
-        change_line(f, it->state == ST_CHANGE       ? ""
-                       : it->state == ST_UNREADABLE ? "unreadable: "
-                                                    : "cannot apply: ",
+        change_line(f,
+                    it->state == ST_CHANGE       ? ""
+                    : it->state == ST_UNREADABLE ? "unreadable: "
+                                                 : "cannot apply: ",
                     it, tail);
         free(tail);
     }
@@ -245,7 +253,8 @@ void report_outcome(FILE *f, const struct plan *pl, const struct outcome *o,
     if (failed + skipped + drifted + cannot + unreadable == 0)
         fputs("The live state now matches.\n", f);
     else
-        fprintf(f, "The live state does not match yet: %zu failed, %zu skipped, %zu changed by the "
-                   "API, %zu cannot apply, %zu unreadable.\n",
+        fprintf(f,
+                "The live state does not match yet: %zu failed, %zu skipped, %zu changed by the "
+                "API, %zu cannot apply, %zu unreadable.\n",
                 failed, skipped, drifted, cannot, unreadable);
 }

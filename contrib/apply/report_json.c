@@ -65,7 +65,7 @@ void report_json(FILE *f, const struct plan *pl, const struct counts *c, const s
     cJSON_AddNumberToObject(counts, "not_in_tree", (double)c->unknown);
     if (o) {
         cJSON *out = cJSON_AddObjectToObject(root, "outcome");
-        static const enum state shown[] = {ST_DONE,  ST_FAILED,  ST_SKIPPED,   ST_SETTLED,
+        static const enum state shown[] = {ST_DONE,    ST_FAILED, ST_SKIPPED,   ST_SETTLED,
                                            ST_DRIFTED, ST_CANNOT, ST_UNREADABLE};
         for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
             cJSON_AddNumberToObject(out, state_name(shown[i]), (double)plan_count(pl, shown[i]));
