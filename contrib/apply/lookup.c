@@ -3,6 +3,7 @@
 #include "lookup.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,57 @@ static void ask(void *ctx, size_t i)
     x->asked = true;
 }
 
+/* The tenant a path is under ("tenants/<id>"), as a length of its prefix. */
+static size_t tenant_prefix(const char *rel)
+{
+    const char *slash = strchr(rel, '/');
+    slash = slash ? strchr(slash + 1, '/') : NULL;
+    return slash ? (size_t)(slash - rel) : strlen(rel);
+}
+
+/* Round-robin over tenants: the first lookup under a tenant makes the
+ * mount fetch that tenant's list and the others wait for it, so jobs
+ * spread over tenants fetch several lists at once instead of queueing
+ * behind one. */
+static void spread_over_tenants(struct lookup **v, size_t n)
+{
+    struct strmap groups; /* tenant prefix -> 1 + group index */
+    strmap_init(&groups);
+    size_t *group = zalloc((n + 1) * sizeof *group);
+    size_t ngroups = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *key = dupmem(v[i]->rel, tenant_prefix(v[i]->rel));
+        size_t g = (size_t)(uintptr_t)strmap_get(&groups, key);
+        if (!g) {
+            g = ++ngroups;
+            strmap_put(&groups, key, (void *)(uintptr_t)g);
+        }
+        group[i] = g - 1;
+        free(key);
+    }
+    /* Each lookup's round is its rank within its group; sort by (round, group). */
+    size_t *rank = zalloc((n + 1) * sizeof *rank), *seen = zalloc((ngroups + 1) * sizeof *seen);
+    size_t *round_size = zalloc((n + 1) * sizeof *round_size);
+    for (size_t i = 0; i < n; i++) {
+        rank[i] = seen[group[i]]++;
+        round_size[rank[i]]++;
+    }
+    size_t *round_start = zalloc((n + 1) * sizeof *round_start);
+    for (size_t r = 1; r <= n; r++)
+        round_start[r] = round_start[r - 1] + round_size[r - 1];
+    struct lookup **out = zalloc((n + 1) * sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[round_start[rank[i]]++] = v[i];
+    memcpy(v, out, n * sizeof *v);
+    free(out);
+    free(round_start);
+    free(round_size);
+    free(seen);
+    free(rank);
+    free(group);
+    strmap_free(&groups, NULL);
+}
+
 void lookups_run(struct lookups *l, const struct mnt *m, unsigned jobs, struct progress *p,
                  const char *what)
 {
@@ -84,6 +136,7 @@ void lookups_run(struct lookups *l, const struct mnt *m, unsigned jobs, struct p
     for (size_t i = 0; i < l->n; i++)
         if (!l->v[i]->asked)
             r.todo[n++] = l->v[i];
+    spread_over_tenants(r.todo, n);
     pool_run(jobs, n, ask, &r, p, what);
     free(r.todo);
 }
