@@ -4,7 +4,8 @@
 # whole run before any write, a mailbox deleted meanwhile ("cannot apply")
 # and one whose id changed (found again by its email) while the rest apply,
 # injected 5xx (failures listed with errno and the API's words, exit 1, a
-# rerun completes), --json, and the confirmation: refused without a
+# rerun completes), a value the API changes behind the write (written once
+# more, then reported), --json, and the confirmation: refused without a
 # terminal, asked for on one (where progress is shown too).
 source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/apply_helpers.bash"
@@ -190,6 +191,42 @@ emu_config '{"latency_ms": 0}' >/dev/null
 assert_eq "$rc" "1" "apply answered 'yes' on a terminal (the deleted mailbox still cannot apply): $screen"
 assert_match "$screen" "6 done, 0 failed" "applied after 'yes'"
 assert_match "$screen" $'\r\033\\[Kmailbox names and limits [0-9]/6, [0-9]+/s' "the progress line"
+
+# ---- the API changes a value behind the write ---------------------------------------
+# The mailboxes list is read once before (cached), so only the read-backs
+# after the write meet tcemu's canned answer showing another limit.
+behind() { # TIMES: the read-backs that see another value (-1: all of them)
+    local mb m v other body
+    mb=$(mailboxes_of "$t0" | sed -n 2p)
+    m=$(jq -r .id <<<"$mb")
+    v=$(cat "$snap/tenants/$t0/mailboxes/$m/daily_send_limit")
+    other=$((v % 25 + 1))
+    emu_fetch PATCH "/v1/tenants/$t0/mailboxes/$m" "{\"daily_send_limit\": $other}"
+    invalidate
+    cat "$MNT/tenants/$t0/mailboxes/$m/daily_send_limit" >/dev/null
+    body=$(emu_get "/v1/tenants/$t0/mailboxes" | jq -c --arg m "$m" --argjson o "$other" \
+        '(.mailboxes[] | select(.id == $m) | .daily_send_limit) |= $o')
+    emu_override "$(jq -nc --arg p "/v1/tenants/$t0/mailboxes" --arg b "$body" --argjson n "$1" \
+        '{method: "GET", path: $p, status: 200, body: $b, times: $n}')" >/dev/null
+    emu_settle
+    emu_stats_reset >/dev/null
+    apply_run --yes "$snap" "$MNT"
+    emu_override_clear >/dev/null
+    BEHIND_LINE=$(write_line PATCH "/v1/tenants/$t0/mailboxes/$m" "{\"daily_send_limit\": $v}")
+    BEHIND_PATH="tenants/$t0/mailboxes/$m/daily_send_limit"
+    BEHIND_OTHER=$other BEHIND_V=$v
+}
+behind 1
+assert_eq "$RC" "1" "apply when the API changed a value behind the write once (the deleted mailbox still cannot apply)"
+assert_match "$OUT" "1 done, 0 failed, 0 skipped; 1 written twice because the API changed them behind the write" "written twice"
+assert_eq "$(writes_now)" "$BEHIND_LINE
+$BEHIND_LINE" "the value is written twice"
+behind -1
+assert_eq "$RC" "1" "apply when the API keeps showing another value"
+assert_match "$OUT" "Changed by the API behind the write:"$'\n'"  $BEHIND_PATH: $BEHIND_OTHER -> $BEHIND_V \(written twice; the API still shows the value before the arrow\)" "the value the API keeps changing"
+assert_eq "$(writes_now)" "$BEHIND_LINE
+$BEHIND_LINE" "written twice, not more"
+invalidate
 
 # ---- a read-only mount ------------------------------------------------------------
 mnt_stop
