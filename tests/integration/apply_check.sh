@@ -11,8 +11,9 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/apply_helpers.bash"
 
 emu_start --tenants 3 --domains 8 --mailboxes 3 --seed 7
-# retries=5: reads ride out the injected 5xx below (writes are never retried).
-mnt_start -o ttl=300,retries=5
+# retries=8: reads ride out the injected 5xx below (a read fails only when
+# nine attempts in a row do, 0.3^9); writes are never retried.
+mnt_start -o ttl=300,retries=8
 mapfile -t tids < <(tenant_ids)
 t0=${tids[0]} t2=${tids[2]}
 calm_fleet
