@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interrupt.h"
 #include "mem.h"
 
 struct batch {
@@ -226,12 +227,23 @@ void execute(struct plan *pl, const struct mnt *m, unsigned jobs, struct progres
     };
     double t0 = now_s();
     memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
+    for (size_t i = 0; i < sizeof phases / sizeof *phases && !interrupted(); i++) {
         if (phases[i].kinds[0] == K_DISPLAY_NAME)
             reread_after_enforcement(pl, m, jobs, p);
         run_phase(pl, m, jobs, p, phases[i].kinds, phases[i].nk, phases[i].what, out);
     }
-    read_back(pl, m, jobs, p, false, "reading back");
-    write_again(pl, m, jobs, p, out);
+    if (!interrupted()) {
+        read_back(pl, m, jobs, p, false, "reading back");
+        write_again(pl, m, jobs, p, out);
+    }
+    /* Interrupted: what was not written stays as it was. */
+    for (size_t i = 0; i < pl->n; i++) {
+        struct item *it = pl->items[i];
+        if (it->state == ST_CHANGE || (it->state == ST_DRIFTED && interrupted())) {
+            it->state = ST_SKIPPED;
+            free(it->reason);
+            it->reason = dupstr("interrupted before it was written");
+        }
+    }
     out->seconds = now_s() - t0;
 }

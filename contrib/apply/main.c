@@ -13,6 +13,7 @@
 
 #include "desired.h"
 #include "execute.h"
+#include "interrupt.h"
 #include "mem.h"
 #include "mount.h"
 #include "plan.h"
@@ -222,8 +223,13 @@ static int run(const struct options *o, const struct mnt *m)
     struct progress prog = {.enabled = isatty(STDERR_FILENO)};
     struct plan pl;
     int status = EXIT_TROUBLE;
+    interrupt_catch();
     if (plan_build(&pl, &d, m, rc_.jobs, &prog) != 0) {
         print_refusals(pl.errors, pl.nerrors);
+        goto out;
+    }
+    if (interrupted()) {
+        fprintf(stderr, PROG ": interrupted while planning; nothing was written\n");
         goto out;
     }
     report_sort(&pl);
@@ -243,7 +249,7 @@ static int run(const struct options *o, const struct mnt *m)
             puts(status ? "Nothing that can be applied." : "Nothing to apply.");
     } else {
         fflush(stdout);
-        if (!confirmed(o, c.changes))
+        if (!confirmed(o, c.changes) || interrupted())
             goto out;
         execute(&pl, m, rc_.jobs, &prog, &oc);
         applied = true;

@@ -275,8 +275,9 @@ const char *errno_symbol(int err)
     case x:                                                                                        \
         return #x;
         E(EPERM)
-        E(ENOENT) E(EIO) E(EBADF) E(EAGAIN) E(ENOMEM) E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR)
-            E(EISDIR) E(EINVAL) E(EFBIG) E(ENOSPC) E(EROFS) E(ENAMETOOLONG) E(ENOTSUP) E(ETIMEDOUT)
+        E(ENOENT)
+        E(EIO) E(EBADF) E(EAGAIN) E(ENOMEM) E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR) E(EISDIR)
+            E(EINVAL) E(EFBIG) E(ENOSPC) E(EROFS) E(ENAMETOOLONG) E(ENOTSUP) E(ETIMEDOUT)
                 E(ECONNREFUSED) E(EHOSTUNREACH) E(EDQUOT) E(EINTR) E(ENOTCONN) E(ELOOP)
 #undef E
                     default : return "E?";

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "interrupt.h"
 #include "mem.h"
 
 struct pool {
@@ -32,7 +33,7 @@ double now_s(void)
 static void *worker(void *arg)
 {
     struct pool *pl = arg;
-    for (;;) {
+    while (!interrupted()) {
         size_t i = atomic_fetch_add(&pl->next, 1);
         if (i >= pl->n)
             break;

@@ -23,7 +23,8 @@ double now_s(void);
 /* fn(ctx, i) for every i in [0, n), at most jobs at a time. When p is
  * enabled, a line "what done/total, rate/s, time left" is redrawn on
  * stderr while the tasks run (after a quarter second, so quick phases
- * do not flicker) and cleared at the end. */
+ * do not flicker) and cleared at the end. After an interrupt, no task
+ * starts; the ones running finish. */
 typedef void (*pool_fn)(void *ctx, size_t i);
 void pool_run(unsigned jobs, size_t n, pool_fn fn, void *ctx, struct progress *p, const char *what);
 

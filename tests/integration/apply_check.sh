@@ -5,7 +5,7 @@
 # and one whose id changed (found again by its email) while the rest apply,
 # injected 5xx (failures listed with errno and the API's words, exit 1, a
 # rerun completes), a value the API changes behind the write (written once
-# more, then reported), --json, and the confirmation: refused without a
+# more, then reported), an apply stopped by a signal, --json, and the confirmation: refused without a
 # terminal, asked for on one (where progress is shown too).
 source "$(dirname "$0")/../lib/common.sh"
 source "$(dirname "$0")/apply_helpers.bash"
@@ -228,6 +228,33 @@ assert_match "$OUT" "Changed by the API behind the write:"$'\n'"  $BEHIND_PATH: 
 assert_eq "$(writes_now)" "$BEHIND_LINE
 $BEHIND_LINE" "written twice, not more"
 invalidate
+
+# ---- interrupted: writes in flight finish, the rest is reported not done ---------------
+for mb in "${mbs[@]:1:5}"; do
+    emu_fetch PATCH "/v1/tenants/${tids[1]}/mailboxes/$(jq -r .id <<<"$mb")" '{"daily_send_limit": 2}'
+done
+invalidate
+emu_settle
+emu_stats_reset >/dev/null
+emu_config '{"latency_ms": 400}' >/dev/null
+"$APPLY" --yes --jobs 1 "$snap" "$MNT" >"$T/int.out" 2>&1 </dev/null &
+pid=$!
+for ((i = 0; i < 200; i++)); do
+    (($(writes_count) >= 1)) && break
+    sleep 0.1
+done
+(($(writes_count) >= 1)) || fail "no write reached tcemu within 20 s"
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+emu_config '{"latency_ms": 0}' >/dev/null
+assert_eq "$rc" "1" "apply stopped by SIGTERM ($(cat "$T/int.out"))"
+written=$(writes_count)
+((written >= 1 && written < 5)) || fail "writes before the stop: $written"
+assert_match "$(cat "$T/int.out")" "$written done, 0 failed, $((5 - written)) skipped" "the outcome of an interrupted apply"
+assert_match "$(cat "$T/int.out")" "daily_send_limit: 2 -> [0-9]+: interrupted before it was written" "what was not written"
+apply_run --yes "$snap" "$MNT"
+assert_match "$OUT" "$((5 - written)) done, 0 failed, 0 skipped" "a rerun after the stop"
 
 # ---- a read-only mount ------------------------------------------------------------
 mnt_stop
