@@ -210,6 +210,19 @@ static void write_again(struct plan *pl, const struct mnt *m, unsigned jobs, str
         read_back(pl, m, jobs, p, true, "reading back again");
 }
 
+/* A failure whose line was not in the errors file right after the write
+ * (a mount may log it a moment later, or serve a cached copy of the file)
+ * is looked up once more at the end. */
+static void fill_details(struct plan *pl, const struct mnt *m)
+{
+    for (size_t i = 0; i < pl->n; i++) {
+        struct item *it = pl->items[i];
+        if (it->state == ST_FAILED && !it->detail && !it->written)
+            it->detail =
+                mnt_failure_detail(m, it->kind == K_ADD_DOMAIN ? "mkdir" : "write", it->path);
+    }
+}
+
 void execute(struct plan *pl, const struct mnt *m, unsigned jobs, struct progress *p,
              struct outcome *out)
 {
@@ -245,5 +258,6 @@ void execute(struct plan *pl, const struct mnt *m, unsigned jobs, struct progres
             it->reason = dupstr("interrupted before it was written");
         }
     }
+    fill_details(pl, m);
     out->seconds = now_s() - t0;
 }
