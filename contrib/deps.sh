@@ -11,6 +11,7 @@ TCFS_PACKAGES=(
     curl jq rsync tar procps util-linux psmisc
     valgrind clang libclang-rt-14-dev bind9utils openssl attr python3
     man-db groff-base bsdextrautils systemd dpkg-dev strace nginx
+    prometheus prometheus-node-exporter gdb lintian
 )
 
 missing=()

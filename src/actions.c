@@ -1,6 +1,7 @@
-/* actions: validated writes → API calls → cache and kernel refresh. Each
- * action holds the write lock of its resource for the whole call, so two
- * writers' answers cannot overwrite each other in the cache. */
+/* actions: the rows and the one function that performs them. Lock order
+ * (doc/ARCHITECTURE.md): the write lock is taken first and held across the
+ * API call; the cache's lock and the transport's are taken inside it, never
+ * the other way round. */
 #include "actions.h"
 
 #include <errno.h>
@@ -8,207 +9,199 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "errlog.h"
-#include "fs.h"
 #include "log.h"
-#include "render.h"
+#include "resource.h"
 #include "values.h"
 
-/* ---- shared steps --------------------------------------------------------- */
+/* ---- value parsers ------------------------------------------------------- */
 
-static int refuse(const struct op_ctx *ctx, const struct route *rt, const char *why)
+/* {"daily_send_limit": N} */
+static int parse_limit(const struct route *rt, const char *buf, size_t len, cJSON **body,
+                       const char **why)
 {
-    struct api_error e;
-    api_error_set(&e, EINVAL, 0, NULL, why);
-    fs_fail(ctx, rt, &e);
-    return -EINVAL;
-}
-
-static void tenant_api_prefix(struct strbuf *sb, const char *tenant)
-{
-    sb_puts(sb, "/v1/tenants/");
-    url_append_component(sb, tenant);
-    sb_putc(sb, '/');
-}
-
-static void drop(struct fs *fs, enum res_kind kind, const char *tenant, const char *sub)
-{
-    struct res_id id = {.kind = kind, .tenant = tenant, .sub = sub};
-    cache_drop(fs->cache, &id);
-}
-
-/* Tell the kernel that what it holds under tenants/<t>/ (and the views
- * built from it) may have changed. */
-static void kernel_tenant_changed(struct fs *fs, const char *tenant)
-{
-    struct strbuf p = STRBUF_INIT;
-    sb_printf(&p, "/tenants/%s/", tenant);
-    fs_changed(fs, NULL, p.data);
-    p.len--; /* the tenant directory itself */
-    p.data[p.len] = '\0';
-    fs_changed(fs, NULL, p.data);
-    fs_changed(fs, NULL, "/health");
-    sb_free(&p);
-}
-
-/* Everything cached about one tenant, its entry in the tenants list too. */
-static void tenant_changed(struct fs *fs, const char *tenant)
-{
-    struct strbuf p = STRBUF_INIT;
-    tenant_api_prefix(&p, tenant);
-    cache_drop_prefix(fs->cache, p.data);
-    sb_free(&p);
-    drop(fs, RES_TENANT, tenant, NULL);
-    drop(fs, RES_TENANTS, NULL, NULL);
-    kernel_tenant_changed(fs, tenant);
-}
-
-/* An API failure: record it; if the thing written to has vanished, forget
- * the list that still shows it. */
-static int api_failed(struct fs *fs, const struct op_ctx *ctx, const struct route *rt,
-                      const struct api_error *e, int rc)
-{
-    fs_fail(ctx, rt, e);
-    if (rc == -ENOENT) {
-        if (rt->mailbox)
-            drop(fs, RES_MAILBOXES, rt->tenant, NULL);
-        if (rt->domain)
-            drop(fs, RES_DOMAINS, rt->tenant, NULL);
-        if (strstr(e->code, "tenant") || (!rt->mailbox && !rt->domain))
-            tenant_changed(fs, rt->tenant);
-        else
-            kernel_tenant_changed(fs, rt->tenant);
-    }
-    return rc;
-}
-
-/* ---- mailboxes --------------------------------------------------------- */
-
-static int patch_mailbox(struct fs *fs, const struct route *rt, cJSON *body,
-                         const struct op_ctx *ctx)
-{
-    struct api_error e;
-    pthread_mutex_t *lock = fs_write_lock(fs, rt->tenant, rt->mailbox, "mailbox");
-    pthread_mutex_lock(lock);
-    int rc = api_patch_mailbox(fs->api, rt->tenant, rt->mailbox, body, NULL, &e);
-    if (rc == 0) {
-        drop(fs, RES_MAILBOXES, rt->tenant, NULL);
-        drop(fs, RES_USAGE, rt->tenant, rt->mailbox);
-        kernel_tenant_changed(fs, rt->tenant);
-    }
-    pthread_mutex_unlock(lock);
-    cJSON_Delete(body);
-    return rc ? api_failed(fs, ctx, rt, &e, rc) : 0;
-}
-
-/* {"daily_send_limit": N} from a written value, or -EINVAL (recorded). */
-static int limit_body(const struct op_ctx *ctx, const struct route *rt, const char *buf,
-                      size_t len, cJSON **body)
-{
+    (void)rt;
     int n;
-    const char *why;
-    if (value_parse_limit(buf, len, &n, &why) != 0)
-        return refuse(ctx, rt, why);
+    if (value_parse_limit(buf, len, &n, why) != 0)
+        return -EINVAL;
     *body = cJSON_CreateObject();
     cJSON_AddNumberToObject(*body, "daily_send_limit", n);
     return 0;
 }
 
-int write_daily_limit(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-                      const struct op_ctx *ctx)
+/* The same, scoped to the route's domain for a domain's mailbox_limit. */
+static int parse_policy(const struct route *rt, const char *buf, size_t len, cJSON **body,
+                        const char **why)
 {
-    cJSON *body = NULL;
-    int rc = limit_body(ctx, rt, buf, len, &body);
-    return rc ? rc : patch_mailbox(fs, rt, body, ctx);
+    int rc = parse_limit(rt, buf, len, body, why);
+    if (rc == 0 && rt->domain)
+        cJSON_AddStringToObject(*body, "domain_scope", rt->domain);
+    return rc;
 }
 
-int write_display_name(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-                       const struct op_ctx *ctx)
+static int parse_display_name(const struct route *rt, const char *buf, size_t len, cJSON **body,
+                              const char **why)
 {
+    (void)rt;
     char *name;
-    const char *why;
-    if (value_parse_display_name(buf, len, &name, &why) != 0)
-        return refuse(ctx, rt, why);
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddStringToObject(body, "display_name", name);
+    if (value_parse_display_name(buf, len, &name, why) != 0)
+        return -EINVAL;
+    *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(*body, "display_name", name);
     free(name);
-    return patch_mailbox(fs, rt, body, ctx);
+    return 0;
 }
 
-/* ---- enforcement policies ---------------------------------------------- */
-
-int write_policy_limit(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-                       const struct op_ctx *ctx)
+static int parse_dkim(const struct route *rt, const char *buf, size_t len, cJSON **body,
+                      const char **why)
 {
-    cJSON *body = NULL;
-    int rc = limit_body(ctx, rt, buf, len, &body);
-    if (rc)
-        return rc;
-    if (rt->domain)
-        cJSON_AddStringToObject(body, "domain_scope", rt->domain);
-    struct api_error e;
-    pthread_mutex_t *lock = fs_write_lock(fs, rt->tenant, rt->domain, "policy");
-    pthread_mutex_lock(lock);
-    rc = api_set_limits(fs->api, rt->tenant, body, NULL, &e);
-    if (rc == 0) {
-        /* The policy applies the limit to every mailbox in scope: the
-         * policies, the mailboxes list and the usages all change. */
-        struct strbuf p = STRBUF_INIT;
-        tenant_api_prefix(&p, rt->tenant);
-        sb_puts(&p, "mailbox");
-        cache_drop_prefix(fs->cache, p.data);
-        sb_free(&p);
-        kernel_tenant_changed(fs, rt->tenant);
-    }
-    pthread_mutex_unlock(lock);
-    cJSON_Delete(body);
-    return rc ? api_failed(fs, ctx, rt, &e, rc) : 0;
+    (void)rt;
+    (void)body;
+    return value_parse_dkim_enable(buf, len, why) ? -EINVAL : 0;
 }
 
-/* ---- domains ---------------------------------------------------------- */
-
-static int domain_post(struct fs *fs, const struct route *rt, const struct op_ctx *ctx,
-                       int (*call)(struct api *, const char *, const char *, cJSON **,
-                                   struct api_error *))
+static int parse_provision(const struct route *rt, const char *buf, size_t len, cJSON **body,
+                           const char **why)
 {
-    struct api_error e;
-    pthread_mutex_t *lock = fs_write_lock(fs, rt->tenant, rt->domain, "domain");
-    pthread_mutex_lock(lock);
-    int rc = call(fs->api, rt->tenant, rt->domain, NULL, &e);
-    if (rc == 0) {
-        drop(fs, RES_DOMAINS, rt->tenant, NULL);
-        drop(fs, RES_DNS, rt->tenant, rt->domain);
-        drop(fs, RES_DKIM, rt->tenant, rt->domain);
-        kernel_tenant_changed(fs, rt->tenant);
-    }
-    pthread_mutex_unlock(lock);
-    return rc ? api_failed(fs, ctx, rt, &e, rc) : 0;
+    return value_parse_provision(buf, len, rt->domain, body, why) ? -EINVAL : 0;
 }
 
-int write_verify(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-                 const struct op_ctx *ctx)
+/* mkdir: the directory's name is the value. */
+static int parse_new_domain(const struct route *rt, const char *buf, size_t len, cJSON **body,
+                            const char **why)
 {
     (void)buf;
     (void)len;
-    return domain_post(fs, rt, ctx, api_verify_domain);
+    if (value_check_domain(rt->domain, why) != 0)
+        return -EINVAL;
+    *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(*body, "domain", rt->domain);
+    return 0;
 }
 
-int write_dkim(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-               const struct op_ctx *ctx)
+/* ---- steps every row shares ------------------------------------------------ */
+
+static void record(const struct op_ctx *ctx, const struct route *rt, const struct api_error *e)
 {
-    const char *why;
-    if (value_parse_dkim_enable(buf, len, &why) != 0)
-        return refuse(ctx, rt, why);
-    return domain_post(fs, rt, ctx, api_enable_dkim);
+    struct strbuf p = STRBUF_INIT;
+    route_format(rt, &p);
+    mount_fail(ctx, p.data, e);
+    sb_free(&p);
 }
+
+static void lock_key(enum lock_scope scope, const struct route *rt, struct strbuf *key)
+{
+    static const char *const names[] = {"", "mailbox", "policy", "domain", "domains", "tenant"};
+    sb_printf(key, "%s %s", names[scope], rt->tenant ? rt->tenant : "");
+    if (scope == LOCK_MAILBOX)
+        sb_printf(key, " %s", rt->mailbox);
+    else if ((scope == LOCK_POLICY || scope == LOCK_DOMAIN) && rt->domain)
+        sb_printf(key, " %s", rt->domain);
+}
+
+/* Forget what the endpoint table says a success of ep made stale: one
+ * entry by its key, or every entry of a kind in the tenant or anywhere. */
+static void drop_stale(struct mount *m, enum api_endpoint ep, const struct route *rt)
+{
+    const struct endpoint *e = endpoint(ep);
+    for (int i = 0; i < e->nstale; i++) {
+        const struct stale *s = &e->stale[i];
+        if (s->scope == STALE_SAME) {
+            struct res_id id = {.kind = s->kind, .tenant = rt->tenant};
+            if (s->kind == RES_DNS || s->kind == RES_DKIM || s->kind == RES_POLICY)
+                id.sub = rt->domain ? rt->domain : "";
+            else if (s->kind == RES_USAGE)
+                id.sub = rt->mailbox;
+            cache_drop(m->cache, &id);
+        } else {
+            cache_drop_kind(m->cache, s->kind, s->scope == STALE_ALL ? NULL : rt->tenant, NULL);
+        }
+    }
+}
+
+/* The thing written to has vanished (a 404): forget the lists that still
+ * show it, or the whole tenant when it is the tenant that is gone. */
+static void vanished(struct mount *m, const struct action *a, const struct route *rt,
+                     const struct api_error *e)
+{
+    bool creates = a->ep == EP_DOMAIN_ADD; /* the route's domain never existed */
+    struct route gone = *rt;
+    if (strstr(e->code, "tenant") || (!rt->mailbox && !rt->domain) || creates) {
+        drop_stale(m, EP_TENANT_DELETE, rt);
+        gone.kind = N_TENANT;
+    } else if (rt->mailbox) {
+        cache_drop_kind(m->cache, RES_MAILBOXES, rt->tenant, NULL);
+        gone.kind = N_MAILBOX;
+    } else {
+        cache_drop_kind(m->cache, RES_DOMAINS, rt->tenant, NULL);
+        gone.kind = N_DOMAIN;
+    }
+    struct strbuf p = STRBUF_INIT;
+    route_format(&gone, &p);
+    mount_names_changed(m, p.data);
+    sb_free(&p);
+    mount_tenant_changed(m, rt->tenant);
+}
+
+int action_perform(struct mount *m, const struct action *a, const struct route *rt,
+                   const char *buf, size_t len, const struct op_ctx *ctx)
+{
+    cJSON *body = NULL, *answer = NULL;
+    const char *why = NULL;
+    struct api_error e;
+    memset(&e, 0, sizeof e);
+    if (a->parse && a->parse(rt, buf, len, &body, &why) != 0) {
+        api_error_set(&e, EINVAL, 0, NULL, why ? why : "invalid value");
+        record(ctx, rt, &e);
+        return -EINVAL;
+    }
+    struct strbuf key = STRBUF_INIT;
+    lock_key(a->lock, rt, &key);
+    struct lock_ref *lock = a->lock != LOCK_NONE ? lockset_acquire(m->locks, key.data) : NULL;
+    sb_free(&key);
+
+    int rc = 0;
+    if (a->ep != EP_COUNT) {
+        struct ep_args args = {rt->tenant, rt->domain, rt->mailbox};
+        bool keep = a->after || a->result != N_COUNT;
+        rc = m->writer.call(m->writer.ctx, a->ep, &args, body, keep ? &answer : NULL, &e);
+    }
+    bool api_failed = rc != 0;
+    if (rc == 0 && a->ep != EP_COUNT) {
+        drop_stale(m, a->ep, rt);
+        if (a->result != N_COUNT) {
+            struct route res = *rt;
+            res.kind = a->result;
+            struct strbuf p = STRBUF_INIT;
+            route_format(&res, &p);
+            results_put(m->results, p.data, answer);
+            sb_free(&p);
+        }
+    }
+    if (a->after)
+        rc = a->after(m, rt, rc, answer, &e, ctx);
+    if (a->ep != EP_COUNT) {
+        if (!api_failed)
+            mount_tenant_changed(m, rt->tenant);
+        else if (rc == -ENOENT)
+            vanished(m, a, rt, &e);
+    }
+    if (lock)
+        lockset_release(m->locks, lock);
+    cJSON_Delete(body);
+    cJSON_Delete(answer);
+    if (api_failed) {
+        if (e.err == 0)
+            e.err = -rc;
+        record(ctx, rt, &e);
+    }
+    return rc;
+}
+
+/* ---- the rows' own steps ------------------------------------------------------ */
 
 static bool list_has(const struct resource *list, const char *name)
 {
-    for (size_t i = 0; i < list->nchildren; i++)
-        if (strcmp(list->children[i].name, name) == 0)
-            return true;
-    return false;
+    return resource_child(list, name) != NULL;
 }
 
 /* The domains list with the POST's answer appended, so the new directory
@@ -217,19 +210,15 @@ static bool list_has(const struct resource *list, const char *name)
  * again rather than replaced by one that holds only the new domain, which
  * `ls` would show until the ttl ran out. Only when that fetch fails is the
  * new domain alone cached, so that mkdir still reports the success. */
-static void cache_new_domain(struct fs *fs, const struct route *rt, const cJSON *answer,
+static void cache_new_domain(struct mount *m, const struct route *rt, const cJSON *answer,
                              const struct op_ctx *ctx)
 {
     struct res_id id = {.kind = RES_DOMAINS, .tenant = rt->tenant};
-    struct resource *list = cache_peek(fs->cache, &id);
+    struct resource *list = cache_peek(m->cache, &id);
     if (!list) {
-        struct wait_ctx w = {
-            .deadline_ms = clock_mono_ms() + fs->cfg.read_wait_ms,
-            .interrupted = ctx ? ctx->interrupted : NULL,
-            .arg = ctx ? ctx->arg : NULL,
-        };
+        struct wait_ctx w = mount_wait(m, ctx);
         struct api_error e;
-        if (cache_get(fs->cache, &id, &w, &list, &e) != 0)
+        if (cache_get(m->cache, &id, &w, &list, &e) != 0)
             list = NULL;
     }
     if (list && list->status == RES_OK && list_has(list, rt->domain)) {
@@ -263,94 +252,67 @@ static void cache_new_domain(struct fs *fs, const struct route *rt, const cJSON 
     cJSON *count = cJSON_GetObjectItemCaseSensitive(copy, "count");
     if (cJSON_IsNumber(count))
         cJSON_SetNumberValue(count, cJSON_GetArraySize(domains));
-    cache_insert(fs->cache, &id, resource_from_json(RES_DOMAINS, copy));
+    cache_insert(m->cache, &id, resource_from_json(RES_DOMAINS, copy));
 }
 
-int action_add_domain(struct fs *fs, const struct route *rt, const struct op_ctx *ctx)
+static int after_add_domain(struct mount *m, const struct route *rt, int rc, const cJSON *answer,
+                            const struct api_error *e, const struct op_ctx *ctx)
 {
-    struct api_error e;
-    cJSON *answer = NULL;
-    pthread_mutex_t *lock = fs_write_lock(fs, rt->tenant, NULL, "domains");
-    pthread_mutex_lock(lock);
-    int rc = api_add_domain(fs->api, rt->tenant, rt->domain, &answer, &e);
+    (void)e;
     if (rc == 0) {
-        drop(fs, RES_TENANT, rt->tenant, NULL);
-        drop(fs, RES_TENANTS, NULL, NULL);
-        cache_new_domain(fs, rt, answer, ctx);
-        kernel_tenant_changed(fs, rt->tenant);
+        cache_new_domain(m, rt, answer, ctx);
         log_info("added domain %s to tenant %s", rt->domain, rt->tenant);
-    }
-    pthread_mutex_unlock(lock);
-    cJSON_Delete(answer);
-    if (rc == 0)
-        return 0;
-    fs_fail(ctx, rt, &e);
-    if (rc == -ENOENT) {
-        tenant_changed(fs, rt->tenant);
     } else if (rc == -EEXIST || rc == -EDQUOT) {
         /* The API knows domains our list does not (added by another
          * client): refresh it, so that the name that "exists" shows up and
          * `mkdir -p` of it succeeds, and ls agrees with the quota. */
-        drop(fs, RES_DOMAINS, rt->tenant, NULL);
-        drop(fs, RES_TENANT, rt->tenant, NULL);
-        drop(fs, RES_TENANTS, NULL, NULL);
-        kernel_tenant_changed(fs, rt->tenant);
+        cache_drop_kind(m->cache, RES_DOMAINS, rt->tenant, NULL);
+        cache_drop_kind(m->cache, RES_TENANT, rt->tenant, NULL);
+        cache_drop_kind(m->cache, RES_TENANTS, NULL, NULL);
+        mount_tenant_changed(m, rt->tenant);
     }
     return rc;
 }
 
-/* ---- tenants ---------------------------------------------------------------- */
-
-int write_sync(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-               const struct op_ctx *ctx)
+static int after_delete_tenant(struct mount *m, const struct route *rt, int rc,
+                               const cJSON *answer, const struct api_error *e,
+                               const struct op_ctx *ctx)
 {
-    (void)buf;
-    (void)len;
-    struct api_error e;
-    cJSON *answer = NULL;
-    pthread_mutex_t *lock = fs_write_lock(fs, rt->tenant, NULL, "tenant");
-    pthread_mutex_lock(lock);
-    int rc = api_sync_tenant(fs->api, rt->tenant, &answer, &e);
-    if (rc == 0) {
-        struct strbuf p = STRBUF_INIT;
-        sb_printf(&p, "/tenants/%s/last_sync.json", rt->tenant);
-        results_put(fs->results, p.data, answer);
-        sb_free(&p);
-        tenant_changed(fs, rt->tenant);
-    }
-    pthread_mutex_unlock(lock);
-    cJSON_Delete(answer);
-    return rc ? api_failed(fs, ctx, rt, &e, rc) : 0;
-}
-
-int action_delete_tenant(struct fs *fs, const struct route *rt, const struct op_ctx *ctx)
-{
-    struct api_error e;
-    pthread_mutex_t *lock = fs_write_lock(fs, rt->tenant, NULL, "tenant");
-    pthread_mutex_lock(lock);
-    int rc = api_delete_tenant(fs->api, rt->tenant, NULL, &e);
+    (void)answer;
+    (void)e;
+    (void)ctx;
     if (rc == 0 || rc == -ENOENT) {
+        struct route dir = {.kind = N_TENANT, .tenant = rt->tenant};
         struct strbuf p = STRBUF_INIT;
-        sb_printf(&p, "/tenants/%s/", rt->tenant);
-        results_drop_prefix(fs->results, p.data);
+        route_format(&dir, &p);
+        mount_names_changed(m, p.data);
+        sb_putc(&p, '/');
+        results_drop_prefix(m->results, p.data);
         sb_free(&p);
-        tenant_changed(fs, rt->tenant);
+        struct route links = {.kind = N_BY_NAME};
+        route_format(&links, &p);
+        mount_names_changed(m, p.data); /* its by-name/ link is gone too */
+        sb_free(&p);
     }
-    pthread_mutex_unlock(lock);
-    if (rc == 0) {
+    if (rc == 0)
         log_info("deleted tenant %s", rt->tenant);
-        return 0;
-    }
-    fs_fail(ctx, rt, &e);
     return rc;
 }
-
-/* ---- provisioning ---------------------------------------------------------- */
 
 /* Log each mailbox's outcome; the failures also go to the errors file. */
-static int provision_outcome(const struct op_ctx *ctx, const struct route *rt,
-                             const cJSON *answer)
+static int after_provision(struct mount *m, const struct route *rt, int rc, const cJSON *answer,
+                           const struct api_error *e, const struct op_ctx *ctx)
 {
+    (void)m;
+    (void)e;
+    if (rc != 0)
+        return rc;
+    struct api_error fe;
+    if (!answer) {
+        api_error_set(&fe, EIO, 200, NULL, "the provisioning answer is not JSON");
+        record(ctx, rt, &fe);
+        return -EIO;
+    }
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(answer, "results");
     const cJSON *r;
     int failed = 0;
@@ -365,71 +327,47 @@ static int provision_outcome(const struct op_ctx *ctx, const struct route *rt,
             const char *msg = json_str(r, "error");
             if (!msg)
                 msg = json_str(r, "message");
-            struct strbuf m = STRBUF_INIT;
-            sb_printf(&m, "%s: %s", email ? email : "mailbox", msg ? msg : "failed");
-            struct api_error e;
-            api_error_set(&e, EIO, 200, "failed", m.data);
-            fs_fail(ctx, rt, &e);
-            sb_free(&m);
+            struct strbuf text = STRBUF_INIT;
+            sb_printf(&text, "%s: %s", email ? email : "mailbox", msg ? msg : "failed");
+            api_error_set(&fe, EIO, 200, "failed", text.data);
+            record(ctx, rt, &fe);
+            sb_free(&text);
             failed++;
         }
     }
     long long count = 0;
     if (json_int(answer, "failed_count", &count) == 0 && count > 0 && failed == 0) {
-        struct api_error e;
-        api_error_set(&e, EIO, 200, "failed", "the API reports failed mailboxes");
-        fs_fail(ctx, rt, &e);
+        api_error_set(&fe, EIO, 200, "failed", "the API reports failed mailboxes");
+        record(ctx, rt, &fe);
         failed = (int)count;
     }
     return failed || count > 0 ? -EIO : 0;
 }
 
-int write_provision(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-                    const struct op_ctx *ctx)
-{
-    cJSON *body = NULL;
-    const char *why;
-    if (value_parse_provision(buf, len, rt->domain, &body, &why) != 0)
-        return refuse(ctx, rt, why);
-    struct api_error e;
-    cJSON *answer = NULL;
-    pthread_mutex_t *lock = fs_write_lock(fs, rt->tenant, rt->domain, "domain");
-    pthread_mutex_lock(lock);
-    int rc = api_provision(fs->api, rt->tenant, body, &answer, &e);
-    if (rc == 0) {
-        struct strbuf p = STRBUF_INIT;
-        sb_printf(&p, "/tenants/%s/domains/%s/last_provision.json", rt->tenant, rt->domain);
-        results_put(fs->results, p.data, answer);
-        sb_free(&p);
-        tenant_changed(fs, rt->tenant);
-    }
-    pthread_mutex_unlock(lock);
-    cJSON_Delete(body);
-    if (rc == 0) {
-        if (!answer) {
-            api_error_set(&e, EIO, 200, NULL, "the provisioning answer is not JSON");
-            fs_fail(ctx, rt, &e);
-            rc = -EIO;
-        } else {
-            rc = provision_outcome(ctx, rt, answer);
-        }
-        cJSON_Delete(answer);
-        return rc;
-    }
-    return api_failed(fs, ctx, rt, &e, rc);
-}
-
-/* ---- the mount's own -------------------------------------------------------- */
-
-int write_invalidate(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-                     const struct op_ctx *ctx)
+static int after_invalidate(struct mount *m, const struct route *rt, int rc, const cJSON *answer,
+                            const struct api_error *e, const struct op_ctx *ctx)
 {
     (void)rt;
-    (void)buf;
-    (void)len;
+    (void)answer;
+    (void)e;
     (void)ctx;
-    cache_drop_all(fs->cache);
-    fs_changed(fs, NULL, "/");
+    cache_drop_all(m->cache);
+    mount_names_changed(m, "/");
     log_info("every cached entry dropped");
-    return 0;
+    return rc;
 }
+
+/* ---- the rows ---------------------------------------------------------------- */
+
+/* clang-format off */
+const struct action action_daily_limit   = {parse_limit, EP_MAILBOX_PATCH, LOCK_MAILBOX, N_COUNT, NULL};
+const struct action action_display_name  = {parse_display_name, EP_MAILBOX_PATCH, LOCK_MAILBOX, N_COUNT, NULL};
+const struct action action_policy_limit  = {parse_policy, EP_LIMITS_SET, LOCK_POLICY, N_COUNT, NULL};
+const struct action action_verify        = {NULL, EP_DOMAIN_VERIFY, LOCK_DOMAIN, N_COUNT, NULL};
+const struct action action_enable_dkim   = {parse_dkim, EP_DOMAIN_ENABLE_DKIM, LOCK_DOMAIN, N_COUNT, NULL};
+const struct action action_sync          = {NULL, EP_TENANT_SYNC, LOCK_TENANT, N_TENANT_LAST_SYNC, NULL};
+const struct action action_provision     = {parse_provision, EP_MAILBOX_PROVISION, LOCK_DOMAIN, N_LAST_PROVISION, after_provision};
+const struct action action_invalidate    = {NULL, EP_COUNT, LOCK_NONE, N_COUNT, after_invalidate};
+const struct action action_add_domain    = {parse_new_domain, EP_DOMAIN_ADD, LOCK_DOMAINS, N_COUNT, after_add_domain};
+const struct action action_delete_tenant = {NULL, EP_TENANT_DELETE, LOCK_TENANT, N_COUNT, after_delete_tenant};
+/* clang-format on */

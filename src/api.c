@@ -1,5 +1,6 @@
 /* api: endpoint paths, the fetcher for the cache, and the write calls. */
 #include "api.h"
+#include "api_events.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +60,11 @@ static void fetch_finished(struct http_request *req, const struct http_result *r
 static void fetch_start(void *ctx, struct cache_fetch *f, const struct res_id *id, bool background)
 {
     struct api *a = ctx;
+    if (id->kind == RES_EVENTS) {
+        api_events_fetch(a->t, f, id, a->cfg.events_max, a->cfg.read_budget_ms,
+                         a->cfg.read_attempt_ms);
+        return;
+    }
     struct fetch_job *job = xcalloc(1, sizeof *job);
     job->fetch = f;
     job->tenant = id->tenant ? xstrdup(id->tenant) : NULL;
@@ -112,38 +118,22 @@ int api_get(struct api *a, const struct res_id *id, struct resource **out, struc
 
 /* ---- writes ---------------------------------------------------------- */
 
-/* "/v1/tenants/<t>[/<literal>[/<name>[/<literal>]]]", names encoded. */
-static void tenant_path(struct strbuf *sb, const char *tenant, const char *collection,
-                        const char *name, const char *verb)
-{
-    sb_puts(sb, "/v1/tenants/");
-    url_append_component(sb, tenant);
-    if (collection) {
-        sb_putc(sb, '/');
-        sb_puts(sb, collection);
-    }
-    if (name) {
-        sb_putc(sb, '/');
-        url_append_component(sb, name);
-    }
-    if (verb) {
-        sb_putc(sb, '/');
-        sb_puts(sb, verb);
-    }
-}
-
-static int write_call(struct api *a, enum http_method method, const char *path, const cJSON *body,
-                      enum api_endpoint ep, bool long_action, cJSON **answer, struct api_error *err)
+int api_call(struct api *a, enum api_endpoint ep, const struct ep_args *args, const cJSON *body,
+             cJSON **answer, struct api_error *err)
 {
     if (answer)
         *answer = NULL;
-    struct strbuf json = STRBUF_INIT;
+    struct strbuf path = STRBUF_INIT, json = STRBUF_INIT;
+    endpoint_path(ep, args, &path);
     if (body)
         json_print_compact(&json, body);
+    bool long_action = endpoint(ep)->long_action;
     int64_t budget = long_action ? a->cfg.action_budget_ms : a->cfg.write_budget_ms;
     int64_t attempt = long_action ? a->cfg.action_budget_ms : a->cfg.write_attempt_ms;
     struct http_answer ans;
-    int rc = transport_call(a->t, method, path, body ? json.data : NULL, ep, budget, attempt, &ans);
+    int rc = transport_call(a->t, endpoint_method(ep), path.data, body ? json.data : NULL, ep,
+                            budget, attempt, &ans);
+    sb_free(&path);
     sb_free(&json);
     if (rc != 0) {
         api_error_set(err, ans.err, 0, NULL, ans.errmsg);
@@ -158,88 +148,5 @@ static int write_call(struct api *a, enum http_method method, const char *path, 
             cJSON_Delete(parsed);
     }
     http_answer_free(&ans);
-    return rc;
-}
-
-int api_patch_mailbox(struct api *a, const char *tenant, const char *mailbox, const cJSON *body,
-                      cJSON **answer, struct api_error *err)
-{
-    struct strbuf p = STRBUF_INIT;
-    tenant_path(&p, tenant, "mailboxes", mailbox, NULL);
-    int rc = write_call(a, HTTP_PATCH, p.data, body, EP_MAILBOX_PATCH, false, answer, err);
-    sb_free(&p);
-    return rc;
-}
-
-int api_set_limits(struct api *a, const char *tenant, const cJSON *body, cJSON **answer,
-                   struct api_error *err)
-{
-    struct strbuf p = STRBUF_INIT;
-    tenant_path(&p, tenant, "mailbox-limits", NULL, NULL);
-    int rc = write_call(a, HTTP_POST, p.data, body, EP_LIMITS_SET, false, answer, err);
-    sb_free(&p);
-    return rc;
-}
-
-int api_sync_tenant(struct api *a, const char *tenant, cJSON **answer, struct api_error *err)
-{
-    struct strbuf p = STRBUF_INIT;
-    tenant_path(&p, tenant, "sync", NULL, NULL);
-    int rc = write_call(a, HTTP_POST, p.data, NULL, EP_TENANT_SYNC, true, answer, err);
-    sb_free(&p);
-    return rc;
-}
-
-int api_delete_tenant(struct api *a, const char *tenant, cJSON **answer, struct api_error *err)
-{
-    struct strbuf p = STRBUF_INIT;
-    tenant_path(&p, tenant, NULL, NULL, NULL);
-    int rc = write_call(a, HTTP_DELETE, p.data, NULL, EP_TENANT_DELETE, false, answer, err);
-    sb_free(&p);
-    return rc;
-}
-
-int api_add_domain(struct api *a, const char *tenant, const char *domain, cJSON **answer,
-                   struct api_error *err)
-{
-    struct strbuf p = STRBUF_INIT;
-    tenant_path(&p, tenant, "domains", NULL, NULL);
-    cJSON *body = cJSON_CreateObject();
-    cJSON_AddStringToObject(body, "domain", domain);
-    int rc = write_call(a, HTTP_POST, p.data, body, EP_DOMAIN_ADD, true, answer, err);
-    cJSON_Delete(body);
-    sb_free(&p);
-    return rc;
-}
-
-static int domain_action(struct api *a, const char *tenant, const char *domain, const char *verb,
-                         enum api_endpoint ep, cJSON **answer, struct api_error *err)
-{
-    struct strbuf p = STRBUF_INIT;
-    tenant_path(&p, tenant, "domains", domain, verb);
-    int rc = write_call(a, HTTP_POST, p.data, NULL, ep, true, answer, err);
-    sb_free(&p);
-    return rc;
-}
-
-int api_verify_domain(struct api *a, const char *tenant, const char *domain, cJSON **answer,
-                      struct api_error *err)
-{
-    return domain_action(a, tenant, domain, "verify", EP_DOMAIN_VERIFY, answer, err);
-}
-
-int api_enable_dkim(struct api *a, const char *tenant, const char *domain, cJSON **answer,
-                    struct api_error *err)
-{
-    return domain_action(a, tenant, domain, "enable-dkim", EP_DOMAIN_ENABLE_DKIM, answer, err);
-}
-
-int api_provision(struct api *a, const char *tenant, const cJSON *body, cJSON **answer,
-                  struct api_error *err)
-{
-    struct strbuf p = STRBUF_INIT;
-    tenant_path(&p, tenant, "mailboxes", NULL, NULL);
-    int rc = write_call(a, HTTP_POST, p.data, body, EP_MAILBOX_PROVISION, true, answer, err);
-    sb_free(&p);
     return rc;
 }

@@ -18,6 +18,7 @@ struct api_config {
     int64_t action_budget_ms;  /* action_timeout: sync, provision, mkdir, verify */
     int64_t write_budget_ms;   /* other writes: as reads */
     int64_t write_attempt_ms;
+    size_t events_max; /* newest enforcement events kept (enforcement_max) */
 };
 
 struct api;
@@ -27,23 +28,13 @@ void api_free(struct api *a);
 /* The cache's fetcher: GETs as resources. */
 struct cache_fetcher api_fetcher(struct api *a);
 
-/* Writes. On success (a 2xx) returns 0 and, if answer is non-NULL, the
- * parsed JSON answer or NULL when the body is not JSON. On failure -errno
- * with *err filled (HTTP status, API code and message, or transport error). */
-int api_patch_mailbox(struct api *a, const char *tenant, const char *mailbox, const cJSON *body,
-                      cJSON **answer, struct api_error *err);
-int api_set_limits(struct api *a, const char *tenant, const cJSON *body, cJSON **answer,
-                   struct api_error *err);
-int api_sync_tenant(struct api *a, const char *tenant, cJSON **answer, struct api_error *err);
-int api_delete_tenant(struct api *a, const char *tenant, cJSON **answer, struct api_error *err);
-int api_add_domain(struct api *a, const char *tenant, const char *domain, cJSON **answer,
-                   struct api_error *err);
-int api_verify_domain(struct api *a, const char *tenant, const char *domain, cJSON **answer,
-                      struct api_error *err);
-int api_enable_dkim(struct api *a, const char *tenant, const char *domain, cJSON **answer,
-                    struct api_error *err);
-int api_provision(struct api *a, const char *tenant, const cJSON *body, cJSON **answer,
-                  struct api_error *err);
+/* One write to endpoint ep (its method, path and time limits from the
+ * endpoint table). On success (a 2xx) returns 0 and, if answer is non-NULL,
+ * the parsed JSON object or NULL when the body is not one. On failure
+ * -errno with *err filled (HTTP status, API code and message, or the
+ * transport's error). */
+int api_call(struct api *a, enum api_endpoint ep, const struct ep_args *args, const cJSON *body,
+             cJSON **answer, struct api_error *err);
 
 /* One synchronous GET (the mount's start-up check). */
 int api_get(struct api *a, const struct res_id *id, struct resource **out, struct api_error *err);

@@ -1,5 +1,5 @@
 /* api_error: tolerant parsing of error bodies and the one status → errno
- * table of SPEC §6. */
+ * table of SEMANTICS.md §6. */
 #include "api_error.h"
 
 #include <cjson/cJSON.h>
@@ -7,34 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "log.h"
+#include "strbuf.h"
 #include "values.h"
-
-static const char *const endpoint_names[EP_COUNT] = {
-    [EP_TENANTS_LIST] = "GET /v1/tenants",
-    [EP_TENANT_GET] = "GET /v1/tenants/{tenant_id}",
-    [EP_TENANT_SYNC] = "POST /v1/tenants/{tenant_id}/sync",
-    [EP_TENANT_DELETE] = "DELETE /v1/tenants/{tenant_id}",
-    [EP_DOMAINS_LIST] = "GET /v1/tenants/{tenant_id}/domains",
-    [EP_DOMAIN_ADD] = "POST /v1/tenants/{tenant_id}/domains",
-    [EP_DOMAIN_VERIFY] = "POST /v1/tenants/{tenant_id}/domains/{domain_name}/verify",
-    [EP_DOMAIN_ENABLE_DKIM] = "POST /v1/tenants/{tenant_id}/domains/{domain_name}/enable-dkim",
-    [EP_DOMAIN_DKIM_STATUS] = "GET /v1/tenants/{tenant_id}/domains/{domain_name}/dkim-status",
-    [EP_DOMAIN_DNS] = "GET /v1/tenants/{tenant_id}/domains/{domain_name}/dns",
-    [EP_MAILBOXES_LIST] = "GET /v1/tenants/{tenant_id}/mailboxes",
-    [EP_MAILBOX_PROVISION] = "POST /v1/tenants/{tenant_id}/mailboxes",
-    [EP_MAILBOX_PATCH] = "PATCH /v1/tenants/{tenant_id}/mailboxes/{mailbox_id}",
-    [EP_MAILBOX_USAGE] = "GET /v1/tenants/{tenant_id}/mailboxes/{mailbox_id}/usage",
-    [EP_LIMITS_SET] = "POST /v1/tenants/{tenant_id}/mailbox-limits",
-    [EP_LIMITS_GET] = "GET /v1/tenants/{tenant_id}/mailbox-limits",
-};
-
-const char *api_endpoint_name(enum api_endpoint ep)
-{
-    return (ep >= 0 && ep < EP_COUNT) ? endpoint_names[ep] : "?";
-}
 
 /* Copy an untrusted string into a fixed field: control characters become
  * spaces so one failure stays one line in the errors file, and a cut never
@@ -68,31 +46,84 @@ void api_error_set(struct api_error *e, int err, int http_status, const char *co
     copy_clean(e->message, sizeof e->message, message ? message : "");
 }
 
+/* "body.daily_send_limit: Input should be a valid integer; ..." from the
+ * framework's [{"loc": [...], "msg": "...", "type": "..."}]. */
+static void join_validation_list(const cJSON *list, struct strbuf *out)
+{
+    const cJSON *item;
+    cJSON_ArrayForEach(item, list)
+    {
+        const char *msg = string_member(item, "msg");
+        if (!msg || !*msg)
+            continue;
+        if (out->len)
+            sb_puts(out, "; ");
+        const cJSON *loc = cJSON_GetObjectItemCaseSensitive(item, "loc");
+        const cJSON *part;
+        bool any = false;
+        if (!cJSON_IsArray(loc))
+            loc = NULL;
+        cJSON_ArrayForEach(part, loc)
+        {
+            if (cJSON_IsString(part) && part->valuestring)
+                sb_printf(out, "%s%s", any ? "." : "", part->valuestring);
+            else if (cJSON_IsNumber(part))
+                sb_printf(out, "%s%d", any ? "." : "", part->valueint);
+            else
+                continue;
+            any = true;
+        }
+        sb_printf(out, "%s%s", any ? ": " : "", msg);
+    }
+}
+
+/* Code and message from the first shape that carries them (SEMANTICS.md,
+ * Errors): the documented {"detail": {"code", "message"}}, then
+ * {"error": {"code", "message"}} or {"error": "code"}, then top-level code
+ * and message, then detail as a string or as the framework's list. A
+ * member of the wrong type is skipped, member by member. */
+static void read_error_body(const cJSON *root, struct api_error *e)
+{
+    const cJSON *detail = cJSON_GetObjectItemCaseSensitive(root, "detail");
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
+    const char *code = NULL, *msg = NULL;
+    if (cJSON_IsObject(detail)) {
+        code = string_member(detail, "code");
+        msg = string_member(detail, "message");
+    }
+    if (cJSON_IsObject(error)) {
+        if (!code)
+            code = string_member(error, "code");
+        if (!msg)
+            msg = string_member(error, "message");
+        if (!msg)
+            msg = string_member(error, "detail");
+    } else if (cJSON_IsString(error) && !code) {
+        code = error->valuestring;
+    }
+    if (!code)
+        code = string_member(root, "code");
+    if (!msg)
+        msg = string_member(root, "message");
+    if (!msg)
+        msg = string_member(root, "detail");
+    struct strbuf joined = STRBUF_INIT;
+    if (!msg && cJSON_IsArray(detail)) {
+        join_validation_list(detail, &joined);
+        msg = joined.data;
+    }
+    copy_clean(e->code, sizeof e->code, code ? code : "");
+    copy_clean(e->message, sizeof e->message, msg ? msg : "");
+    sb_free(&joined);
+}
+
 void api_error_from_http(struct api_error *e, enum api_endpoint ep, int http_status,
                          const char *body, size_t len)
 {
     api_error_set(e, 0, http_status, NULL, NULL);
     cJSON *root = body && len ? cJSON_ParseWithLength(body, len) : NULL;
-    if (cJSON_IsObject(root)) {
-        const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
-        const char *code = NULL, *msg = NULL;
-        if (cJSON_IsObject(error)) {
-            code = string_member(error, "code");
-            msg = string_member(error, "message");
-            if (!msg)
-                msg = string_member(error, "detail");
-        } else if (cJSON_IsString(error)) {
-            code = error->valuestring;
-        }
-        if (!code)
-            code = string_member(root, "code");
-        if (!msg)
-            msg = string_member(root, "message");
-        if (!msg)
-            msg = string_member(root, "detail");
-        copy_clean(e->code, sizeof e->code, code ? code : "");
-        copy_clean(e->message, sizeof e->message, msg ? msg : "");
-    }
+    if (cJSON_IsObject(root))
+        read_error_body(root, e);
     cJSON_Delete(root);
     e->err = errno_from_api_error(e, ep);
 }
@@ -119,6 +150,10 @@ int errno_from_api_error(const struct api_error *e, enum api_endpoint ep)
             return EAGAIN;
         return EINVAL;
     }
+    /* The plan: a write past its tenant ceiling is a quota; a lapsed plan
+     * (no_api_plan, on every request) is refused access. */
+    if (s == 402)
+        return code_is(e, "tenant_limit_reached") ? EDQUOT : EACCES;
     if (s == 401 || s == 403)
         return EACCES;
     if (s == 404)

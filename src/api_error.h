@@ -1,34 +1,12 @@
 /* api_error: what went wrong with an API call, as one small value: the HTTP
  * status, the API's machine code and message (from whichever body shape the
- * server chose), and the errno SPEC §6 maps it to. */
+ * server chose), and the errno SEMANTICS.md §6 maps it to. */
 #ifndef TC_API_ERROR_H
 #define TC_API_ERROR_H
 
 #include <stddef.h>
 
-/* Every endpoint of the API, for error mapping and per-endpoint stats. */
-enum api_endpoint {
-    EP_TENANTS_LIST,
-    EP_TENANT_GET,
-    EP_TENANT_SYNC,
-    EP_TENANT_DELETE,
-    EP_DOMAINS_LIST,
-    EP_DOMAIN_ADD,
-    EP_DOMAIN_VERIFY,
-    EP_DOMAIN_ENABLE_DKIM,
-    EP_DOMAIN_DKIM_STATUS,
-    EP_DOMAIN_DNS,
-    EP_MAILBOXES_LIST,
-    EP_MAILBOX_PROVISION,
-    EP_MAILBOX_PATCH,
-    EP_MAILBOX_USAGE,
-    EP_LIMITS_SET,
-    EP_LIMITS_GET,
-    EP_COUNT
-};
-
-/* "GET /v1/tenants/{tenant_id}/domains" and so on. */
-const char *api_endpoint_name(enum api_endpoint ep);
+#include "endpoint.h"
 
 struct api_error {
     int http_status;  /* 0 when no HTTP answer was received */
@@ -37,11 +15,12 @@ struct api_error {
     char message[256];/* API or local message, "" if none; no control characters */
 };
 
-/* Fill e from an HTTP error answer. The body shape is undocumented: the code
- * comes from error.code, a string error, or code; the message from
- * error.message, message or detail. Any body (none, not JSON, hostile) is
- * accepted; fields that are missing stay empty. Sets e->err by
- * errno_from_api_error. */
+/* Fill e from an HTTP error answer. The documented body is
+ * {"detail": {"message", "code"}}; servers also send detail as a string or
+ * as the framework's list of {loc, msg, type} (joined into the message),
+ * error.code / error.message, a string error, top-level code / message, or
+ * no body. Any body (none, not JSON, hostile) is accepted; fields that are
+ * missing stay empty. Sets e->err by errno_from_api_error. */
 void api_error_from_http(struct api_error *e, enum api_endpoint ep, int http_status,
                          const char *body, size_t len);
 
@@ -50,7 +29,7 @@ void api_error_from_http(struct api_error *e, enum api_endpoint ep, int http_sta
 void api_error_set(struct api_error *e, int err, int http_status, const char *code,
                    const char *message);
 
-/* SPEC §6: status and code → errno, for an answer of endpoint ep. */
+/* SEMANTICS.md §6: status and code → errno, for an answer of endpoint ep. */
 int errno_from_api_error(const struct api_error *e, enum api_endpoint ep);
 
 /* "EINVAL" for EINVAL, and so on (the errors file shows names, not numbers). */

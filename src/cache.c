@@ -89,6 +89,9 @@ struct cache *cache_new(const struct cache_config *cfg, const struct cache_fetch
 
 static void entry_set_res(struct cache *c, struct cache_entry *e, struct resource *res)
 {
+    /* Nobody else sees res yet: its freshness is written once, here. */
+    if (res)
+        res->expires_ms = clock_mono_ms() + c->cfg.ttl_ms;
     if (!e->detached)
         c->bytes -= e->res ? e->res->bytes : 0;
     resource_put(e->res);
@@ -438,6 +441,21 @@ void cache_drop_prefix(struct cache *c, const char *prefix)
         for (; e; e = next) {
             next = e->hnext;
             if (strncmp(e->key, prefix, n) == 0)
+                entry_detach(c, e);
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+void cache_drop_kind(struct cache *c, enum res_kind kind, const char *tenant, const char *sub)
+{
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        struct cache_entry *e = c->buckets[i], *next;
+        for (; e; e = next) {
+            next = e->hnext;
+            if (e->kind == kind && (!tenant || strcmp(e->tenant, tenant) == 0) &&
+                (!sub || strcmp(e->sub, sub) == 0))
                 entry_detach(c, e);
         }
     }

@@ -72,6 +72,8 @@ void cache_insert(struct cache *c, const struct res_id *id, struct resource *res
  * fetch already in flight for a forgotten entry cannot bring it back. */
 void cache_drop(struct cache *c, const struct res_id *id);
 void cache_drop_prefix(struct cache *c, const char *path_prefix);
+/* Forget every entry of kind whose tenant and sub are these (NULL: any). */
+void cache_drop_kind(struct cache *c, enum res_kind kind, const char *tenant, const char *sub);
 void cache_drop_all(struct cache *c);
 
 size_t cache_bytes(struct cache *c);

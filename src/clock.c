@@ -5,7 +5,7 @@
 
 static atomic_int fake_enabled;
 static _Atomic int64_t fake_mono;
-static _Atomic int64_t fake_wall;
+static _Atomic int64_t fake_wall_ns;
 
 int64_t clock_mono_ms(void)
 {
@@ -19,21 +19,30 @@ int64_t clock_mono_ms(void)
 time_t clock_wall(void)
 {
     if (atomic_load(&fake_enabled))
-        return (time_t)atomic_load(&fake_wall);
+        return (time_t)(atomic_load(&fake_wall_ns) / 1000000000);
     return time(NULL);
+}
+
+int64_t clock_wall_ns(void)
+{
+    if (atomic_load(&fake_enabled))
+        return atomic_load(&fake_wall_ns);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void clock_set_fake(int64_t mono_ms, time_t wall)
 {
     atomic_store(&fake_mono, mono_ms);
-    atomic_store(&fake_wall, (int64_t)wall);
+    atomic_store(&fake_wall_ns, (int64_t)wall * 1000000000);
     atomic_store(&fake_enabled, 1);
 }
 
 void clock_advance_fake(int64_t ms)
 {
     atomic_fetch_add(&fake_mono, ms);
-    atomic_fetch_add(&fake_wall, ms / 1000);
+    atomic_fetch_add(&fake_wall_ns, ms * 1000000);
 }
 
 void clock_use_real(void)

@@ -10,6 +10,8 @@
 int64_t clock_mono_ms(void);
 /* Wall-clock seconds (for mtimes and the errors file). */
 time_t clock_wall(void);
+/* Wall-clock nanoseconds (mtimes the kernel compares to see a change). */
+int64_t clock_wall_ns(void);
 
 /* Test hook: when set, both clocks read from these instead. */
 void clock_set_fake(int64_t mono_ms, time_t wall);

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "stats.h"
 #include "timefmt.h"
 
 static char *ring[ERRLOG_CAPACITY];
@@ -67,6 +68,7 @@ void errlog_add(const char *op, const char *path, const struct api_error *e)
     ring[slot] = line;
     total++;
     pthread_mutex_unlock(&lock);
+    stats_count_failure(e->err);
 }
 
 void errlog_render(struct strbuf *sb)

@@ -1,128 +1,71 @@
-/* fs: the filesystem's operations in our own terms — paths in, attributes,
- * listings, snapshots and errnos out. The FUSE glue (fuse_ops.c) is a thin
- * adapter over this; tests drive it directly. */
+/* fs: the filesystem's operations in our own terms — paths in; existence,
+ * attributes (with how long the kernel may keep them), bytes, listings and
+ * errnos out. The FUSE layer (fuse_ll.c, with its inode table) is a thin
+ * adapter over this, and tests/unit/test_fs.c drives it directly over a
+ * fake API. Nothing here knows FUSE (doc/ARCHITECTURE.md). */
 #ifndef TC_FS_H
 #define TC_FS_H
 
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
-#include <time.h>
 
-#include "api.h"
-#include "cache.h"
-#include "meta.h"
+#include "mount.h"
+#include "node.h"
 #include "nodemeta.h"
-#include "tree.h"
-
-#define FS_WRITE_LOCKS 64
-
-struct fs_config {
-    int64_t read_wait_ms; /* how long a reader waits for the API, queueing included */
-    bool prefetch;
-    bool allow_delete;
-    uid_t uid;
-    gid_t gid;
-    long cache_max;
-    unsigned max_conns, ttl; /* shown in stats.json */
-};
+#include "prefetch.h"
 
 struct fs {
-    struct fs_config cfg;
-    struct cache *cache;
-    struct api *api;
+    /* The context the layers below see (actions, the mount's own files):
+     * settings, cache, API writer, results, write locks, failure log, and
+     * the hook that tells the kernel what changed (set by the FUSE layer). */
+    struct mount m;
     struct nodemeta *meta;
-    struct results *results;
     struct prefetcher *prefetcher;
-    time_t mount_time;
-    /* Queue a kernel invalidation of path (never called from within the
-     * kernel request for that path's inode: the queue runs elsewhere). */
-    void (*notify)(void *arg, const char *path);
-    void *notify_arg;
-    pthread_mutex_t write_locks[FS_WRITE_LOCKS];
-    /* Open files and directories, so that what the kernel never released
-     * (a release still queued at unmount) is freed at shutdown. */
-    pthread_mutex_t open_lock;
-    struct fs_handle *open_handles;
+    struct node_env env; /* the three above, as node.c reads them */
 };
 
-/* Per operation: its name for the errors file, and interruption. */
-struct op_ctx {
-    const char *op;
-    bool (*interrupted)(void *arg);
-    void *arg;
-};
-
-struct fs_attr {
-    mode_t mode;
-    off_t size;
-    time_t mtime;
-    nlink_t nlink;
-};
-
+/* An entry of a listing: its name and mode, and its full attributes and
+ * bytes only when they were already cached (listing never fetches per
+ * entry). */
 struct fs_dirent {
     char *name;
-    struct fs_attr attr;
-    bool attr_known; /* false: only the mode is known (content not cached) */
-    bool attr_tried; /* fs_dir_attr ran for this entry */
-};
-
-/* Links every open file and directory into fs->open_handles. */
-struct fs_handle {
-    struct fs_handle *prev, *next;
-    void (*free)(struct fs_handle *h);
+    mode_t mode;
 };
 
 struct fs_dir {
-    struct fs_handle h;
+    atomic_int refs; /* fs_dir_ref / fs_dir_free */
     char *path;
-    struct fs_dirent *ents; /* snapshot of the listing at opendir */
+    struct fs_dirent *ents; /* ".", "..", then the entries in table and API order */
     size_t n;
+    struct fs_attr attr; /* the directory's own */
 };
 
-struct fs_file {
-    struct fs_handle h;
-    struct route rt;
-    char *path;
-    char *data; /* the snapshot (readable opens) */
-    size_t len;
-    time_t mtime;
-    bool readable, writable;
-    bool direct_io, keep_cache;
-};
-
-void fs_init(struct fs *fs, const struct fs_config *cfg, struct cache *cache, struct api *api);
+void fs_init(struct fs *fs, const struct mount_config *cfg, struct cache *cache,
+             const struct api_writer *writer);
 void fs_destroy(struct fs *fs);
 
+/* Whether path exists, its attributes, and (content non-NULL) the bytes of
+ * a file or the target of a link, as one consistent snapshot. */
+int fs_lookup(struct fs *fs, const char *path, struct fs_attr *attr, struct strbuf *content,
+              const struct op_ctx *ctx);
 int fs_getattr(struct fs *fs, const char *path, struct fs_attr *attr, const struct op_ctx *ctx);
+/* The entries of a directory (and its attributes). */
 int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struct op_ctx *ctx);
-/* Fill in entry i's full attributes from what is cached (never fetches). */
-void fs_dir_attr(struct fs *fs, struct fs_dir *d, size_t i, const struct op_ctx *ctx);
-void fs_dir_free(struct fs *fs, struct fs_dir *d);
-int fs_open(struct fs *fs, const char *path, int flags, struct fs_file **out,
-            const struct op_ctx *ctx);
-int fs_read(struct fs_file *f, char *buf, size_t size, off_t off);
-/* Returns size on success. */
-int fs_write(struct fs *fs, struct fs_file *f, const char *buf, size_t size,
+/* Entry i's attributes and bytes from what is cached (never fetches);
+ * false when they are not known without a request. */
+bool fs_dir_entry(struct fs *fs, const struct fs_dir *d, size_t i, struct fs_attr *attr,
+                  struct strbuf *content, const struct op_ctx *ctx);
+struct fs_dir *fs_dir_ref(struct fs_dir *d);
+void fs_dir_free(struct fs_dir *d);
+/* One write(2): the node's action with these bytes. Returns size or -errno. */
+int fs_write(struct fs *fs, const char *path, const char *buf, size_t size,
              const struct op_ctx *ctx);
-void fs_release(struct fs *fs, struct fs_file *f);
-void fs_file_attr(struct fs *fs, const struct fs_file *f, struct fs_attr *attr);
 int fs_truncate(struct fs *fs, const char *path, const struct op_ctx *ctx);
 int fs_utimens(struct fs *fs, const char *path, const struct op_ctx *ctx);
 int fs_readlink(struct fs *fs, const char *path, char *buf, size_t size, const struct op_ctx *ctx);
 int fs_mkdir(struct fs *fs, const char *path, const struct op_ctx *ctx);
 int fs_rmdir(struct fs *fs, const char *path, const struct op_ctx *ctx);
-
-/* For actions: the lock serializing writes to one resource. */
-pthread_mutex_t *fs_write_lock(struct fs *fs, const char *tenant, const char *sub,
-                               const char *what);
-/* After a successful write: forget cache entries whose API path starts with
- * api_prefix (NULL: none) and tell the kernel to drop what it holds for
- * every path under fs_prefix (NULL: none). */
-void fs_changed(struct fs *fs, const char *api_prefix, const char *fs_prefix);
-/* Record a failure in the errors file (and the log). */
-void fs_fail(const struct op_ctx *ctx, const struct route *rt, const struct api_error *e);
-void fs_fail_path(const struct op_ctx *ctx, const char *path, const struct api_error *e);
 
 #endif

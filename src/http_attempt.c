@@ -1,24 +1,25 @@
 /* http_attempt: one attempt of a request with libcurl — the easy handle's
  * options (timeouts, TLS verification, no redirects, fresh connections for
  * writes), the body and header callbacks, and what the finished attempt
- * means: its errno, and whether SPEC §6 lets it be retried, and when. */
+ * means: its errno, and whether SEMANTICS.md §6 lets it be retried, and when. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "apikey.h"
 #include "log.h"
 #include "stats.h"
-#include "transport_internal.h"
+#include "http_attempt.h"
 
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_CAP_MS  8000
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
-    struct http_request *r = arg;
+    struct http_attempt *r = arg;
     size_t len = size * n;
-    if (r->resp.len + len > TRANSPORT_MAX_BODY) {
+    if (r->resp.len + len > HTTP_MAX_BODY) {
         r->too_big = true;
         return 0; /* abort the transfer */
     }
@@ -28,7 +29,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
-    struct http_request *r = arg;
+    struct http_attempt *r = arg;
     size_t len = size * n;
     static const char name[] = "retry-after:";
     if (len > sizeof name && strncasecmp(data, name, sizeof name - 1) == 0) {
@@ -52,7 +53,36 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
-CURL *attempt_easy(struct transport *t, struct http_request *r, int64_t now)
+/* The headers of one attempt, built with the current key (a rotation
+ * takes effect at the next attempt) and wiped when it ends. */
+static struct curl_slist *attempt_headers(const struct attempt_config *cfg,
+                                          struct http_attempt *r)
+{
+    char auth[APIKEY_HEADER_MAX];
+    r->key_gen = apikey_header(cfg->key, auth, sizeof auth);
+    struct curl_slist *h = curl_slist_append(NULL, auth);
+    explicit_bzero(auth, sizeof auth);
+    h = curl_slist_append(h, "Accept: application/json");
+    if (r->body) {
+        h = curl_slist_append(h, "Content-Type: application/json");
+        h = curl_slist_append(h, "Expect:");
+    }
+    r->headers = h;
+    return h;
+}
+
+void attempt_end(struct http_attempt *r)
+{
+    if (r->easy)
+        curl_easy_cleanup(r->easy);
+    r->easy = NULL;
+    for (struct curl_slist *h = r->headers; h; h = h->next)
+        explicit_bzero(h->data, strlen(h->data));
+    curl_slist_free_all(r->headers);
+    r->headers = NULL;
+}
+
+CURL *attempt_easy(const struct attempt_config *cfg, struct http_attempt *r, int64_t now)
 {
     CURL *e = curl_easy_init();
     if (!e)
@@ -67,26 +97,25 @@ CURL *attempt_easy(struct transport *t, struct http_request *r, int64_t now)
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "tenantcorefs/" TC_VERSION);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->body ? t->body_headers : t->headers);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, attempt_headers(cfg, r));
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)total);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)connect);
     /* A server that drips bytes is as dead as a silent one. */
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 10L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
-                     (long)(t->cfg.timeout_s < 10 ? t->cfg.timeout_s : 10));
+                     (long)(cfg->timeout_s < 10 ? cfg->timeout_s : 10));
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (t->cafile)
-        curl_easy_setopt(e, CURLOPT_CAINFO, t->cafile);
+    if (cfg->cafile)
+        curl_easy_setopt(e, CURLOPT_CAINFO, cfg->cafile);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     switch (r->method) {
     case HTTP_GET:
         break;
@@ -160,7 +189,7 @@ static int64_t backoff_ms(int attempt)
     return d / 2 + (int64_t)(random() % (d / 2 + 1));
 }
 
-void attempt_outcome(struct transport *t, struct http_request *r, CURLcode code,
+void attempt_outcome(const struct attempt_config *cfg, struct http_attempt *r, CURLcode code,
                      struct attempt_outcome *o)
 {
     CURL *e = r->easy;
@@ -182,13 +211,20 @@ void attempt_outcome(struct transport *t, struct http_request *r, CURLcode code,
     } else {
         o->status = (int)status;
         o->retryable = status == 429 || (status >= 500 && r->method == HTTP_GET);
+        /* A 401 after a key rotation: the request was refused before it
+         * did anything, so even a write may go again — once, with the key
+         * now in the file. */
+        if (status == 401 && !r->key_retried && apikey_reload(cfg->key, r->key_gen) == 1) {
+            r->key_retried = true;
+            o->new_key = true;
+        }
     }
     log_debug("%s %s -> %d%s%s (attempt %d)", method_name(r->method), r->path, o->status,
               o->err ? " " : "", o->err ? o->errmsg : "", r->attempts);
-    o->delay_ms = backoff_ms(r->attempts);
+    o->delay_ms = o->new_key ? 0 : backoff_ms(r->attempts);
     if (r->retry_after_s > 0) {
         int64_t ra = (int64_t)r->retry_after_s * 1000;
-        int64_t cap = (int64_t)t->cfg.timeout_s * 1000;
+        int64_t cap = (int64_t)cfg->timeout_s * 1000;
         o->delay_ms = ra < cap ? ra : cap;
     }
 }

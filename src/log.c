@@ -13,7 +13,11 @@
 
 static enum log_level current_level = LOG_LEVEL_WARN;
 static int use_syslog;
-static char *secret;
+/* Every key the mount has held (rotation adds one): an API message may
+ * still quote an old key. Oldest dropped when full. */
+#define MAX_SECRETS 8
+static char *secrets[MAX_SECRETS];
+static size_t nsecrets;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
@@ -51,14 +55,36 @@ void log_close(void)
     log_set_secret(NULL);
 }
 
+static void clear_secrets_locked(void)
+{
+    for (size_t i = 0; i < nsecrets; i++) {
+        explicit_bzero(secrets[i], strlen(secrets[i]));
+        free(secrets[i]);
+        secrets[i] = NULL;
+    }
+    nsecrets = 0;
+}
+
 void log_set_secret(const char *s)
 {
     pthread_mutex_lock(&log_lock);
-    if (secret) {
-        memset(secret, 0, strlen(secret));
-        free(secret);
+    clear_secrets_locked();
+    pthread_mutex_unlock(&log_lock);
+    log_add_secret(s);
+}
+
+void log_add_secret(const char *s)
+{
+    if (!s || !*s)
+        return;
+    pthread_mutex_lock(&log_lock);
+    if (nsecrets == MAX_SECRETS) {
+        explicit_bzero(secrets[0], strlen(secrets[0]));
+        free(secrets[0]);
+        memmove(secrets, secrets + 1, (MAX_SECRETS - 1) * sizeof *secrets);
+        nsecrets--;
     }
-    secret = (s && *s) ? xstrdup(s) : NULL;
+    secrets[nsecrets++] = xstrdup(s);
     pthread_mutex_unlock(&log_lock);
 }
 
@@ -77,24 +103,34 @@ static void redacted_form(const char *key, char *out, size_t outlen)
     snprintf(out, outlen, "%.*s\xe2\x80\xa6", (int)keep, key);
 }
 
-char *log_redact_dup(const char *msg)
+/* Replace every occurrence of one secret in msg. */
+static char *redact_one(const char *msg, const char *secret)
 {
     struct strbuf sb = STRBUF_INIT;
-    pthread_mutex_lock(&log_lock);
-    if (secret) {
-        char red[32];
-        redacted_form(secret, red, sizeof red);
-        size_t slen = strlen(secret);
-        const char *hit;
-        while ((hit = strstr(msg, secret))) {
-            sb_append(&sb, msg, (size_t)(hit - msg));
-            sb_puts(&sb, red);
-            msg = hit + slen;
-        }
+    char red[32];
+    redacted_form(secret, red, sizeof red);
+    size_t slen = strlen(secret);
+    const char *hit;
+    while ((hit = strstr(msg, secret))) {
+        sb_append(&sb, msg, (size_t)(hit - msg));
+        sb_puts(&sb, red);
+        msg = hit + slen;
     }
-    pthread_mutex_unlock(&log_lock);
     sb_puts(&sb, msg);
     return sb_detach(&sb, NULL);
+}
+
+char *log_redact_dup(const char *msg)
+{
+    char *out = xstrdup(msg);
+    pthread_mutex_lock(&log_lock);
+    for (size_t i = 0; i < nsecrets; i++) {
+        char *next = redact_one(out, secrets[i]);
+        free(out);
+        out = next;
+    }
+    pthread_mutex_unlock(&log_lock);
+    return out;
 }
 
 void log_redact(const char *msg, char *out, unsigned long outlen)

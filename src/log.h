@@ -11,8 +11,11 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* Switch from stderr to syslog (ident "tenantcorefs") after daemonizing. */
 void log_use_syslog(void);
-/* Register the secret to redact; the log keeps its own copy. NULL clears it. */
+/* Register the secret to redact, forgetting the others; the log keeps its
+ * own copy. NULL clears them all. */
 void log_set_secret(const char *secret);
+/* Register one more secret (a rotated key); the older ones stay redacted. */
+void log_add_secret(const char *secret);
 void log_close(void);
 
 void tc_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

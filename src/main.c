@@ -2,38 +2,42 @@
  * run the FUSE loop, and take everything down again in order. */
 #include <curl/curl.h>
 #include <errno.h>
-#include <fuse.h>
 #include <fuse_lowlevel.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "api.h"
+#include "apikey.h"
 #include "cache.h"
 #include "clock.h"
 #include "fs.h"
-#include "fuse_ops.h"
+#include "fuse_ll.h"
 #include "log.h"
-#include "notify.h"
 #include "options.h"
 #include "transport.h"
 
 struct daemon {
     struct tc_options opt;
-    char *key;
+    struct apikey *key;
     struct transport *transport;
     struct api *api;
     struct cache *cache;
     struct fs fs;
+    struct fuse_ll ll;
 };
 
 static struct transport *make_transport(const struct daemon *d)
 {
     struct transport_config tc = {
         .base_url = d->opt.api_url,
-        .api_key = d->key,
+        .key = d->key,
         .cafile = d->opt.cafile,
         .max_conns = (int)d->opt.max_conns,
         .max_rps = d->opt.max_rps,
@@ -50,10 +54,19 @@ static struct api_config make_api_config(const struct tc_options *o)
         .read_budget_ms = t * (o->retries + 1),
         .read_attempt_ms = t,
         .action_budget_ms = (int64_t)o->action_timeout * 1000,
+        .events_max = o->enforcement_max,
         .write_budget_ms = t * (o->retries + 1),
         .write_attempt_ms = t,
     };
     return c;
+}
+
+/* Writes go to the API through api_call (the mount context takes any
+ * function of this shape; tests give it a fake). */
+static int call_api(void *ctx, enum api_endpoint ep, const struct ep_args *args, const cJSON *body,
+                    cJSON **answer, struct api_error *err)
+{
+    return api_call(ctx, ep, args, body, answer, err);
 }
 
 /* One GET /v1/tenants before mounting: a bad key or an unreachable API
@@ -76,9 +89,18 @@ static struct resource *preflight(struct daemon *d)
     api_free(a);
     if (rc == 0)
         return tenants;
-    if (err.http_status == 401 || err.http_status == 403)
-        fprintf(stderr, "tenantcorefs: the API at %s refused the key (HTTP %d%s%s)\n",
-                d->opt.api_url, err.http_status, err.message[0] ? ": " : "", err.message);
+    /* One line that says what to do; the API's code and message in it. */
+    const char *sep = err.code[0] && err.message[0] ? ": " : "";
+    if (err.http_status == 402 && strcmp(err.code, "tenant_limit_reached") != 0)
+        fprintf(stderr,
+                "tenantcorefs: the account has no active API plan (HTTP 402 %s%s%s); "
+                "renew it in the TenantCore app\n",
+                err.code[0] ? err.code : "no_api_plan", err.message[0] ? ": " : "",
+                err.message);
+    else if (err.http_status == 401 || err.http_status == 403)
+        fprintf(stderr, "tenantcorefs: the API at %s refused the key (HTTP %d%s%s%s%s)\n",
+                d->opt.api_url, err.http_status, err.code[0] || err.message[0] ? " " : "",
+                err.code, sep, err.message);
     else if (err.http_status)
         fprintf(stderr, "tenantcorefs: GET %s/v1/tenants failed: HTTP %d %s %s\n",
                 d->opt.api_url, err.http_status, err.code, err.message);
@@ -88,26 +110,77 @@ static struct resource *preflight(struct daemon *d)
     return NULL;
 }
 
-/* libfuse defaults we want; the user's own -o options come later and win. */
+/* SIGHUP re-reads the key file (rotation). It is blocked in every thread
+ * and taken with sigwait on a thread of its own: libfuse's handler, which
+ * would unmount, never sees it, and nothing runs in a signal handler. */
+struct hangup {
+    pthread_t thread;
+    struct apikey *key;
+    atomic_bool stop;
+    bool started;
+};
+
+static void *hangup_main(void *arg)
+{
+    struct hangup *h = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    for (;;) {
+        int sig;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (atomic_load(&h->stop))
+            break;
+        apikey_reload_now(h->key);
+    }
+    return NULL;
+}
+
+/* Block SIGHUP before any thread starts (they inherit the mask). */
+static void hangup_start(struct hangup *h, struct apikey *key)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    h->key = key;
+    atomic_init(&h->stop, false);
+    h->started = pthread_create(&h->thread, NULL, hangup_main, h) == 0;
+}
+
+static void hangup_stop(struct hangup *h)
+{
+    if (!h->started)
+        return;
+    atomic_store(&h->stop, true);
+    pthread_kill(h->thread, SIGHUP);
+    pthread_join(h->thread, NULL);
+}
+
+/* Mount options we always want; the user's own -o options come first. */
 static void add_fuse_defaults(struct fuse_args *args)
 {
-    fuse_opt_insert_arg(args, 1, "-oattr_timeout=1,entry_timeout=1,negative_timeout=0");
     fuse_opt_add_arg(args, "-odefault_permissions,fsname=tenantcorefs,subtype=tenantcorefs");
 }
 
 static int run(struct daemon *d, struct fuse_args *args, struct resource *tenants)
 {
     add_fuse_defaults(args);
-    struct fuse *f = fuse_new(args, &tc_fuse_operations, sizeof tc_fuse_operations, &d->fs);
-    if (!f)
+    struct fuse_session *se = fuse_session_new(args, &tc_ll_ops, sizeof tc_ll_ops, &d->ll);
+    if (!se) {
+        resource_put(tenants);
         return 1; /* libfuse printed why */
-    if (fuse_mount(f, d->opt.mountpoint) != 0) {
-        fuse_destroy(f);
+    }
+    if (fuse_set_signal_handlers(se) != 0 || fuse_session_mount(se, d->opt.mountpoint) != 0) {
+        fuse_session_destroy(se);
+        resource_put(tenants);
         return 1;
     }
     if (fuse_daemonize(d->opt.foreground) != 0) {
-        fuse_unmount(f);
-        fuse_destroy(f);
+        fuse_session_unmount(se);
+        fuse_session_destroy(se);
+        resource_put(tenants);
         return 1;
     }
     if (!d->opt.foreground)
@@ -116,6 +189,8 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         log_warn("allow_other: every local user acts with this mount's API key");
 
     /* Threads start only now: fuse_daemonize() forks. */
+    struct hangup hup = {0};
+    hangup_start(&hup, d->key);
     d->transport = make_transport(d);
     struct api_config ac = make_api_config(&d->opt);
     d->api = api_new(d->transport, &ac);
@@ -127,7 +202,7 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
     };
     struct cache_fetcher fetcher = api_fetcher(d->api);
     d->cache = cache_new(&cc, &fetcher);
-    struct fs_config fc = {
+    struct mount_config mc = {
         .read_wait_ms = (int64_t)d->opt.timeout * 1000 * (d->opt.retries + 1) + 1000,
         .prefetch = d->opt.prefetch,
         .allow_delete = d->opt.allow_delete,
@@ -136,48 +211,52 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         .cache_max = d->opt.cache_max,
         .max_conns = d->opt.max_conns,
         .ttl = d->opt.ttl,
+        .events_max = d->opt.enforcement_max,
     };
-    fs_init(&d->fs, &fc, d->cache, d->api);
+    struct api_writer writer = {.call = call_api, .ctx = d->api};
+    fs_init(&d->fs, &mc, d->cache, &writer);
+    struct fuse_ll_config lc = {
+        .attr_timeout = d->opt.attr_timeout,
+        .entry_timeout = d->opt.entry_timeout,
+        .uid = d->opt.uid,
+        .gid = d->opt.gid,
+    };
+    fuse_ll_init(&d->ll, &d->fs, &lc);
     struct res_id id = {.kind = RES_TENANTS};
     cache_insert(d->cache, &id, tenants);
 
     int rc = 1;
-    struct notifier *n = NULL;
     if (transport_start(d->transport) != 0) {
         log_error("cannot start the HTTP thread");
         goto out;
     }
-    n = notifier_start(f);
-    d->fs.notify = notifier_queue;
-    d->fs.notify_arg = n;
-    struct fuse_session *se = fuse_get_session(f);
-    if (fuse_set_signal_handlers(se) != 0)
-        goto out;
+    fuse_ll_start(&d->ll, se);
     log_info("mounted %s at %s", d->opt.api_url, d->opt.mountpoint);
     if (d->opt.singlethread) {
-        rc = fuse_loop(f);
+        rc = fuse_session_loop(se);
     } else {
         /* Few idle workers: a warm walk is one request at a time, and a
          * large pool hands consecutive requests to cold threads (measured
          * warm grep -r on fleet S: 2 idle ~105 ms, 8 idle ~125 ms; 1 idle
          * churns threads, ~420 ms). */
-        struct fuse_loop_config *lc = fuse_loop_cfg_create();
-        fuse_loop_cfg_set_max_threads(lc, 16);
-        fuse_loop_cfg_set_idle_threads(lc, 2);
-        rc = fuse_loop_mt(f, lc);
-        fuse_loop_cfg_destroy(lc);
+        struct fuse_loop_config *loop = fuse_loop_cfg_create();
+        fuse_loop_cfg_set_max_threads(loop, 16);
+        fuse_loop_cfg_set_idle_threads(loop, 2);
+        rc = fuse_session_loop_mt(se, loop);
+        fuse_loop_cfg_destroy(loop);
     }
-    rc = rc < 0 ? 1 : 0;
-    fuse_remove_signal_handlers(se);
+    rc = rc < 0 ? 1 : 0; /* a signal that ended the loop is a clean exit */
 out:
-    d->fs.notify = NULL;
-    notifier_stop(n);
-    fuse_unmount(f);
+    hangup_stop(&hup);
+    fuse_ll_stop(&d->ll);
+    fuse_session_unmount(se);
+    fuse_remove_signal_handlers(se);
     transport_free(d->transport); /* fails what is queued: fetch callbacks end */
     fs_destroy(&d->fs);
     cache_free(d->cache);
     api_free(d->api);
-    fuse_destroy(f);
+    fuse_ll_destroy(&d->ll);
+    fuse_session_destroy(se);
     return rc;
 }
 
@@ -207,19 +286,18 @@ int main(int argc, char **argv)
         goto out;
     }
     log_set_level(d.opt.debug ? LOG_LEVEL_DEBUG : (enum log_level)d.opt.log_level);
-    d.key = options_load_key(&d.opt);
-    if (!d.key)
+    char why[512];
+    d.key = apikey_load(d.opt.api_key_file, why, sizeof why);
+    if (!d.key) {
+        fprintf(stderr, "tenantcorefs: %s\n", why);
         goto out;
-    log_set_secret(d.key);
+    }
     struct resource *tenants = preflight(&d);
     if (!tenants)
         goto out;
     rc = run(&d, &args, tenants);
 out:
-    if (d.key) {
-        memset(d.key, 0, strlen(d.key));
-        free(d.key);
-    }
+    apikey_free(d.key);
     log_close();
     options_free(&d.opt);
     fuse_opt_free_args(&args);

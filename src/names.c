@@ -5,6 +5,7 @@
 #include "names.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
@@ -85,4 +86,30 @@ char *name_for_link(const char *tenant_name)
         return xstrdup("_");
     }
     return sb_detach(&sb, NULL);
+}
+
+void names_add(struct names *ns, const char *s)
+{
+    if (ns->n == ns->cap) {
+        ns->cap = ns->cap ? ns->cap * 2 : 16;
+        ns->v = xrealloc(ns->v, ns->cap * sizeof *ns->v);
+    }
+    ns->v[ns->n++] = xstrdup(s);
+}
+
+bool names_has(const struct names *ns, const char *s)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (strcmp(ns->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+void names_free(struct names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        free(ns->v[i]);
+    free(ns->v);
+    ns->v = NULL;
+    ns->n = ns->cap = 0;
 }

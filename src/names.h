@@ -4,6 +4,7 @@
 #define TC_NAMES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define NAME_MAX_BYTES 255
 
@@ -17,5 +18,14 @@ bool name_is_safe(const char *s);
  * the result is cut to at most 200 bytes on a character boundary; an empty,
  * "." or ".." result becomes "_". Returns a malloc'd string. */
 char *name_for_link(const char *tenant_name);
+
+/* A growable list of names (a directory's entries). */
+struct names {
+    char **v;
+    size_t n, cap;
+};
+void names_add(struct names *ns, const char *s);
+bool names_has(const struct names *ns, const char *s);
+void names_free(struct names *ns);
 
 #endif

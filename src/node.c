@@ -8,19 +8,20 @@
 
 #include "clock.h"
 #include "names.h"
+#include "nodeops.h"
 #include "prefetch.h"
 #include "strbuf.h"
 
 static int source_get(void *arg, const struct res_id *id, bool peek, struct resource **out,
                       struct api_error *err)
 {
-    struct fs_source *s = arg;
+    struct node_source *s = arg;
     if (!peek) {
-        if (s->fs->cfg.prefetch)
-            prefetch_on_read(s->fs->prefetcher, id);
-        return cache_get(s->fs->cache, id, &s->wait, out, err);
+        if (s->env->m->cfg.prefetch)
+            prefetch_on_read(s->env->prefetcher, id);
+        return cache_get(s->env->m->cache, id, &s->wait, out, err);
     }
-    *out = cache_peek(s->fs->cache, id);
+    *out = cache_peek(s->env->m->cache, id);
     if (!*out)
         return -ENODATA; /* not cached: distinct from EAGAIN, a real API answer */
     if ((*out)->status == RES_NOT_FOUND) {
@@ -35,78 +36,58 @@ static int source_get(void *arg, const struct res_id *id, bool peek, struct reso
 
 static void source_prefetch(void *arg, const struct res_id *id)
 {
-    struct fs_source *s = arg;
-    cache_prefetch(s->fs->cache, id);
+    struct node_source *s = arg;
+    cache_prefetch(s->env->m->cache, id);
 }
 
-static void source_init(struct fs_source *s, struct fs *fs, const struct op_ctx *ctx)
+void node_ctx_init(struct node_ctx *nc, const struct node_env *env, const struct op_ctx *ctx,
+                   bool peek)
 {
-    s->fs = fs;
-    s->wait.deadline_ms = clock_mono_ms() + fs->cfg.read_wait_ms;
-    s->wait.interrupted = ctx ? ctx->interrupted : NULL;
-    s->wait.arg = ctx ? ctx->arg : NULL;
-}
-
-void node_ctx_init(struct node_ctx *nc, struct fs *fs, const struct op_ctx *ctx, bool peek)
-{
-    source_init(&nc->src, fs, ctx);
+    nc->src.env = env;
+    nc->src.wait = mount_wait(env->m, ctx);
     struct res_source src = {.get = source_get, .prefetch = source_prefetch, .arg = &nc->src};
-    render_ctx_init(&nc->rc, &src, peek, fs);
+    render_ctx_init(&nc->rctx, &src, peek, env->m);
 }
 
 void node_ctx_done(struct node_ctx *nc)
 {
-    render_ctx_done(&nc->rc);
+    render_ctx_done(&nc->rctx);
 }
 
 /* ---- existence and listings -------------------------------------------- */
 
-int node_exists(struct fs *fs, struct render_ctx *rc, const struct route *rt)
+/* Nodes the table has that this mount does not show right now. */
+static bool shown(const struct node_env *env, const struct route *rt)
+{
+    unsigned flags = node_type(rt->kind)->flags;
+    if ((flags & NF_EVENTS) && env->m->cfg.events_max == 0)
+        return false;
+    if (flags & NF_LOCAL) {
+        struct strbuf p = STRBUF_INIT;
+        route_format(rt, &p);
+        bool present = results_get(env->m->results, p.data, NULL);
+        sb_free(&p);
+        return present;
+    }
+    return true;
+}
+
+int node_exists(const struct node_env *env, struct render_ctx *rctx, const struct route *rt)
 {
     const cJSON *item;
     int err;
-    if (rt->tenant && (err = rc_tenant(rc, rt->tenant, &item)))
+    if (rt->tenant && (err = rctx_tenant(rctx, rt->tenant, &item)))
         return err;
-    if (rt->domain && (err = rc_domain(rc, rt->tenant, rt->domain, &item)))
+    if (rt->domain && (err = rctx_domain(rctx, rt->tenant, rt->domain, &item)))
         return err;
-    if (rt->mailbox && (err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item)))
+    if (rt->mailbox && (err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, &item)))
         return err;
-    if (node_type(rt->kind)->flags & NF_LOCAL) {
-        struct strbuf p = STRBUF_INIT;
-        route_format(rt, &p);
-        bool present = results_get(fs->results, p.data, NULL);
-        sb_free(&p);
-        if (!present)
-            return rc_fail(rc, ENOENT, "no result yet");
-    }
+    if (!shown(env, rt))
+        return rctx_fail(rctx, ENOENT, "not shown on this mount");
     return 0;
 }
 
-void names_add(struct names *ns, const char *s)
-{
-    if (ns->n == ns->cap) {
-        ns->cap = ns->cap ? ns->cap * 2 : 16;
-        ns->v = xrealloc(ns->v, ns->cap * sizeof *ns->v);
-    }
-    ns->v[ns->n++] = xstrdup(s);
-}
-
-bool names_has(const struct names *ns, const char *s)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        if (strcmp(ns->v[i], s) == 0)
-            return true;
-    return false;
-}
-
-void names_free(struct names *ns)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        free(ns->v[i]);
-    free(ns->v);
-}
-
-int node_list(struct fs *fs, struct render_ctx *rc, const struct route *rt, struct names *ns,
+int node_list(const struct node_env *env, struct render_ctx *rctx, const struct route *rt, struct names *ns,
               const struct resource **list)
 {
     *list = NULL;
@@ -114,60 +95,26 @@ int node_list(struct fs *fs, struct render_ctx *rc, const struct route *rt, stru
         const struct node_type *t = node_type(k);
         if (k == N_ROOT || t->parent != rt->kind || !t->name)
             continue;
-        if (t->flags & NF_LOCAL) {
-            struct strbuf p = STRBUF_INIT;
-            route_format(rt, &p);
-            sb_printf(&p, "/%s", t->name);
-            bool present = results_get(fs->results, p.data, NULL);
-            sb_free(&p);
-            if (!present)
-                continue;
-        }
-        names_add(ns, t->name);
+        struct route child = *rt;
+        child.kind = (enum node_kind)k;
+        if (shown(env, &child))
+            names_add(ns, t->name);
     }
-    int err = 0;
+    const struct node_ops *ops = node_ops(rt->kind);
+    if (ops->list == RES_NONE)
+        return 0;
     const struct resource *r = NULL;
-    switch (rt->kind) {
-    case N_TENANTS:
-        if (!(err = rc_get(rc, RES_TENANTS, NULL, NULL, &r)))
-            for (size_t i = 0; i < r->nchildren; i++)
-                names_add(ns, r->children[i].name);
-        break;
-    case N_DOMAINS:
-        if (!(err = rc_get(rc, RES_DOMAINS, rt->tenant, NULL, &r)))
-            for (size_t i = 0; i < r->nchildren; i++)
-                names_add(ns, r->children[i].name);
-        break;
-    case N_MAILBOXES:
-        if (!(err = rc_get(rc, RES_MAILBOXES, rt->tenant, NULL, &r)))
-            for (size_t i = 0; i < r->nchildren; i++)
-                names_add(ns, r->children[i].name);
-        break;
-    case N_DOMAIN_MAILBOXES:
-        if (!(err = rc_get(rc, RES_MAILBOXES, rt->tenant, NULL, &r)))
-            for (size_t i = 0; i < r->nchildren; i++) {
-                const cJSON *item = r->children[i].item;
-                const char *email = json_str(item, "primary_smtp");
-                const char *domain = mailbox_domain(item);
-                if (email && domain && strcmp(domain, rt->domain) == 0 && name_is_safe(email) &&
-                    !names_has(ns, email))
-                    names_add(ns, email);
-            }
-        break;
-    case N_BY_NAME:
-        if (!(err = rc_get(rc, RES_TENANTS, NULL, NULL, &r))) {
-            char **links = by_name_names(r);
-            for (size_t i = 0; i < r->nchildren; i++)
-                if (links[i])
-                    names_add(ns, links[i]);
-            by_name_free(links, r->nchildren);
-        }
-        break;
-    default:
-        break;
+    int err = rctx_get(rctx, ops->list, ops->list == RES_TENANTS ? NULL : rt->tenant, NULL, &r);
+    if (err)
+        return err;
+    if (ops->entries) {
+        ops->entries(rt, r, ns);
+    } else {
+        for (size_t i = 0; i < r->nchildren; i++)
+            names_add(ns, r->children[i].name);
     }
     *list = r;
-    return err;
+    return 0;
 }
 
 /* ---- attributes ----------------------------------------------------------- */
@@ -182,39 +129,59 @@ uint64_t names_hash(const struct names *ns)
     return h;
 }
 
-int node_attr(struct fs *fs, struct render_ctx *rc, const struct route *rt, const char *path,
+/* The mtime, and how long the kernel may keep what it is told. */
+static void set_times(struct fs_attr *a, const struct render_ctx *rctx, int64_t mtime_ns,
+                      bool volatile_)
+{
+    a->mtime = (time_t)(mtime_ns / 1000000000);
+    a->mtime_nsec = (long)(mtime_ns % 1000000000);
+    if (volatile_) {
+        a->valid_ms = 0;
+    } else if (!rctx->expires_ms) {
+        a->valid_ms = FS_VALID_FOREVER;
+    } else {
+        int64_t left = rctx->expires_ms - clock_mono_ms();
+        a->valid_ms = left > 0 ? left : 0;
+    }
+}
+
+int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct route *rt, const char *path,
               struct fs_attr *a, struct strbuf *content)
 {
     const struct node_type *t = node_type(rt->kind);
-    int err = node_exists(fs, rc, rt);
+    int err = node_exists(env, rctx, rt);
     if (err)
         return err;
     memset(a, 0, sizeof *a);
     a->mode = t->mode;
     a->nlink = 1;
+    int64_t mtime_ns;
     if (S_ISDIR(t->mode)) {
         struct names ns = {0};
         const struct resource *list;
-        err = node_list(fs, rc, rt, &ns, &list);
+        err = node_list(env, rctx, rt, &ns, &list);
         if (!err) {
             a->nlink = 2;
-            a->mtime = nodemeta_served(fs->meta, path, names_hash(&ns), fs->mount_time);
+            mtime_ns = nodemeta_served_ns(env->meta, path, names_hash(&ns),
+                                          (int64_t)env->m->mount_time * 1000000000);
+            set_times(a, rctx, mtime_ns, false);
         }
         names_free(&ns);
         return err;
     }
     struct strbuf local = STRBUF_INIT;
     struct strbuf *out = content ? content : &local;
-    err = t->render(rc, rt, out);
+    err = node_ops(rt->kind)->render(rctx, rt, out);
     if (!err) {
         a->size = (off_t)out->len;
-        if (t->flags & NF_VOLATILE) {
-            a->mtime = clock_wall();
-        } else {
-            time_t served = nodemeta_served(fs->meta, path,
-                                            content_hash(out->data ? out->data : "", out->len), 0);
-            a->mtime = served > rc->stamp ? served : rc->stamp;
-        }
+        bool volatile_ = t->flags & NF_VOLATILE;
+        mtime_ns = volatile_ ? clock_wall_ns()
+                             : nodemeta_served_ns(env->meta, path,
+                                                  content_hash(out->data ? out->data : "", out->len),
+                                                  0);
+        if (!volatile_ && (int64_t)rctx->stamp * 1000000000 > mtime_ns)
+            mtime_ns = (int64_t)rctx->stamp * 1000000000;
+        set_times(a, rctx, mtime_ns, volatile_);
     }
     sb_free(&local);
     return err;

@@ -18,9 +18,8 @@ struct meta_rec {
     struct meta_rec *next;   /* hash chain */
     struct meta_rec *parent; /* NULL for the root "/" */
     uint64_t hash;           /* content last served, 0 none */
-    time_t served_at;        /* when that content was first served */
-    off_t reported;          /* size last told to the kernel, -1 unknown */
-    uint64_t open_hash;      /* content of the last open, 0 unknown */
+    int64_t served_ns;       /* when that content was first served */
+    uint64_t ino;            /* stable inode number */
     bool recorded;           /* a path of its own, not only an ancestor */
     char name[];             /* this component ("" for the root) */
 };
@@ -30,6 +29,7 @@ struct nodemeta {
     struct meta_rec *root;
     struct meta_rec **buckets;
     size_t nbuckets, count;
+    uint64_t next_ino;
 };
 
 uint64_t content_hash(const void *data, size_t len)
@@ -54,7 +54,6 @@ static struct meta_rec *rec_new(const struct meta_rec *parent, const char *name,
     struct meta_rec *r = xcalloc(1, sizeof *r + len + 1);
     memcpy(r->name, name, len);
     r->parent = (struct meta_rec *)parent;
-    r->reported = -1;
     return r;
 }
 
@@ -65,6 +64,8 @@ struct nodemeta *nodemeta_new(void)
     nm->nbuckets = 4096;
     nm->buckets = xcalloc(nm->nbuckets, sizeof *nm->buckets);
     nm->root = rec_new(NULL, "", 0);
+    nm->root->ino = 1; /* FUSE_ROOT_ID */
+    nm->next_ino = 2;
     return nm;
 }
 
@@ -143,48 +144,46 @@ static struct meta_rec *rec(struct nodemeta *nm, const char *path, bool *created
     return r;
 }
 
-time_t nodemeta_served(struct nodemeta *nm, const char *path, uint64_t hash, time_t initial)
+int64_t nodemeta_served_ns(struct nodemeta *nm, const char *path, uint64_t hash, int64_t initial)
 {
     bool created;
     pthread_mutex_lock(&nm->lock);
     struct meta_rec *r = rec(nm, path, &created);
     if (r->hash == 0 || r->hash != hash) {
-        r->served_at = (r->hash == 0 && initial) ? initial : clock_wall();
+        r->served_ns = (r->hash == 0 && initial) ? initial : clock_wall_ns();
         r->hash = hash;
     }
-    time_t t = r->served_at;
+    int64_t t = r->served_ns;
     pthread_mutex_unlock(&nm->lock);
     return t;
 }
 
-void nodemeta_reported(struct nodemeta *nm, const char *path, off_t size)
+time_t nodemeta_served(struct nodemeta *nm, const char *path, uint64_t hash, time_t initial)
 {
-    bool created;
-    pthread_mutex_lock(&nm->lock);
-    rec(nm, path, &created)->reported = size;
-    pthread_mutex_unlock(&nm->lock);
+    return (time_t)(nodemeta_served_ns(nm, path, hash, (int64_t)initial * 1000000000) /
+                    1000000000);
 }
 
-void nodemeta_opened(struct nodemeta *nm, const char *path, uint64_t hash, off_t size,
-                     bool *size_ok, bool *pages_ok)
+void nodemeta_touch(struct nodemeta *nm, const char *path)
 {
     bool created;
     pthread_mutex_lock(&nm->lock);
     struct meta_rec *r = rec(nm, path, &created);
-    *size_ok = r->reported == size;
-    *pages_ok = *size_ok && r->open_hash == hash;
-    r->open_hash = hash;
+    r->hash = 0;
+    r->served_ns = 0;
     pthread_mutex_unlock(&nm->lock);
 }
 
-void nodemeta_forget_kernel(struct nodemeta *nm, const char *path)
+uint64_t nodemeta_ino(struct nodemeta *nm, const char *path)
 {
     bool created;
     pthread_mutex_lock(&nm->lock);
     struct meta_rec *r = rec(nm, path, &created);
-    r->reported = -1;
-    r->open_hash = 0;
+    if (!r->ino)
+        r->ino = nm->next_ino++;
+    uint64_t ino = r->ino;
     pthread_mutex_unlock(&nm->lock);
+    return ino;
 }
 
 /* Append r's path to sb (parents first). */

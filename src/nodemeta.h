@@ -1,8 +1,8 @@
-/* nodemeta: what the kernel has been told about each path. For mtimes:
- * the hash of the bytes last served and when this mount first served them
- * (so st_mtime moves exactly when content changes). For the page cache: the
- * size last reported and the content of the last open, so an open can tell
- * whether the kernel's cached size and pages are still right. */
+/* nodemeta: what the mount remembers of each path for as long as it runs:
+ * a stable inode number, and the hash of the bytes last served with when
+ * this mount first served them (so st_mtime moves exactly when content
+ * changes: SEMANTICS.md §4). Records are never freed: their number is
+ * bounded by the tree. */
 #ifndef TC_NODEMETA_H
 #define TC_NODEMETA_H
 
@@ -20,18 +20,18 @@ void nodemeta_free(struct nodemeta *nm);
 uint64_t content_hash(const void *data, size_t len);
 
 /* Record that path now has content of this hash. Returns the time these
- * bytes were first served (now if they changed; `initial` the very first
- * time, e.g. the mount time for directories, or now for files when 0). */
+ * bytes were first served, in nanoseconds (now if they changed; `initial`
+ * the very first time, e.g. the mount time for directories, or now for
+ * files when 0). */
+int64_t nodemeta_served_ns(struct nodemeta *nm, const char *path, uint64_t hash, int64_t initial);
+/* The same in seconds. */
 time_t nodemeta_served(struct nodemeta *nm, const char *path, uint64_t hash, time_t initial);
-/* Remember the size reported to the kernel for path. */
-void nodemeta_reported(struct nodemeta *nm, const char *path, off_t size);
-/* At open: given the snapshot's hash and size, whether the kernel's size
- * for path is the snapshot's (size_ok) and whether its pages are still the
- * snapshot's bytes (pages_ok). Records the open. */
-void nodemeta_opened(struct nodemeta *nm, const char *path, uint64_t hash, off_t size,
-                     bool *size_ok, bool *pages_ok);
-/* Forget what the kernel holds for path (after a write or invalidation). */
-void nodemeta_forget_kernel(struct nodemeta *nm, const char *path);
+/* A write went to path: whatever it serves next counts as new bytes (its
+ * mtime moves, as a write's does on any filesystem). */
+void nodemeta_touch(struct nodemeta *nm, const char *path);
+/* The inode number of path: assigned the first time, the same for the
+ * life of the mount (1 for "/"). */
+uint64_t nodemeta_ino(struct nodemeta *nm, const char *path);
 /* Call fn for every known path under prefix ("" for all). fn must not call
  * back into nodemeta. */
 void nodemeta_foreach(struct nodemeta *nm, const char *prefix,

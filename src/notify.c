@@ -1,28 +1,55 @@
-/* notify: a queue of paths drained by one thread into fuse_invalidate_path. */
+/* notify: a FIFO of invalidations drained by one thread into
+ * fuse_lowlevel_notify_inval_inode / _inval_entry. An inode being written
+ * is not invalidated here but marked in the inode table; the WRITE handler
+ * queues it again once answered. */
 #include "notify.h"
 
-#include <fuse.h>
+#include <errno.h>
+#include <fuse_lowlevel.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "inodes.h"
 #include "stats.h"
 #include "strbuf.h"
 
 struct pending {
     struct pending *next;
-    char path[];
+    uint64_t seq;
+    uint64_t ino;    /* inode to drop, or the parent of the entry */
+    bool entry;      /* an entry: name below */
+    char name[];
 };
 
 struct notifier {
-    struct fuse *fuse;
+    struct fuse_session *se;
+    struct inodes *inodes;
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t cond;
+    pthread_cond_t cond, done;
     struct pending *head, *tail;
+    uint64_t queued, sent;
     bool stop;
 };
+
+static void send_one(struct notifier *n, struct pending *p)
+{
+    int rc;
+    if (p->entry) {
+        rc = fuse_lowlevel_notify_inval_entry(n->se, p->ino, p->name, strlen(p->name));
+    } else {
+        inodes_clear_queued(n->inodes, p->ino);
+        if (inodes_defer_if_writing(n->inodes, p->ino))
+            return; /* the WRITE handler queues it again when answered */
+        rc = fuse_lowlevel_notify_inval_inode(n->se, p->ino, 0, 0);
+    }
+    /* -ENOENT: the kernel holds nothing of it any more. */
+    if (rc == 0)
+        atomic_fetch_add(&g_stats.notifications, 1);
+}
 
 static void *notifier_main(void *arg)
 {
@@ -38,22 +65,28 @@ static void *notifier_main(void *arg)
         if (!n->head)
             n->tail = NULL;
         pthread_mutex_unlock(&n->lock);
-        /* -ENOENT just means the kernel holds nothing for this path. */
-        if (fuse_invalidate_path(n->fuse, p->path) == 0)
-            atomic_fetch_add(&g_stats.notifications, 1);
-        free(p);
+        send_one(n, p);
         pthread_mutex_lock(&n->lock);
+        n->sent = p->seq;
+        pthread_cond_broadcast(&n->done);
+        free(p);
     }
     pthread_mutex_unlock(&n->lock);
     return NULL;
 }
 
-struct notifier *notifier_start(struct fuse *f)
+struct notifier *notifier_start(struct fuse_session *se, struct inodes *inodes)
 {
     struct notifier *n = xcalloc(1, sizeof *n);
-    n->fuse = f;
+    n->se = se;
+    n->inodes = inodes;
     pthread_mutex_init(&n->lock, NULL);
     pthread_cond_init(&n->cond, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&n->done, &ca);
+    pthread_condattr_destroy(&ca);
     if (pthread_create(&n->thread, NULL, notifier_main, n) != 0) {
         free(n);
         return NULL;
@@ -61,21 +94,23 @@ struct notifier *notifier_start(struct fuse *f)
     return n;
 }
 
-void notifier_queue(void *arg, const char *path)
+static void queue(struct notifier *n, uint64_t ino, bool entry, const char *name)
 {
-    struct notifier *n = arg;
     if (!n)
         return;
-    size_t len = strlen(path);
+    size_t len = name ? strlen(name) : 0;
     struct pending *p = xmalloc(sizeof *p + len + 1);
-    memcpy(p->path, path, len + 1);
     p->next = NULL;
+    p->ino = ino;
+    p->entry = entry;
+    memcpy(p->name, name ? name : "", len + 1);
     pthread_mutex_lock(&n->lock);
     if (n->stop) {
         pthread_mutex_unlock(&n->lock);
         free(p);
         return;
     }
+    p->seq = ++n->queued;
     if (n->tail)
         n->tail->next = p;
     else
@@ -85,13 +120,54 @@ void notifier_queue(void *arg, const char *path)
     pthread_mutex_unlock(&n->lock);
 }
 
+void notifier_inval_inode(struct notifier *n, uint64_t ino)
+{
+    if (n && inodes_mark_queued(n->inodes, ino))
+        queue(n, ino, false, NULL);
+}
+
+void notifier_inval_entry(struct notifier *n, uint64_t parent, const char *name)
+{
+    queue(n, parent, true, name);
+}
+
+uint64_t notifier_seq(struct notifier *n)
+{
+    if (!n)
+        return 0;
+    pthread_mutex_lock(&n->lock);
+    uint64_t s = n->queued;
+    pthread_mutex_unlock(&n->lock);
+    return s;
+}
+
+void notifier_wait(struct notifier *n, uint64_t seq, int timeout_ms)
+{
+    if (!n)
+        return;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&n->lock);
+    while (n->sent < seq && !n->stop)
+        if (pthread_cond_timedwait(&n->done, &n->lock, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&n->lock);
+}
+
 void notifier_stop(struct notifier *n)
 {
     if (!n)
         return;
     pthread_mutex_lock(&n->lock);
     n->stop = true;
-    pthread_cond_signal(&n->cond);
+    pthread_cond_broadcast(&n->cond);
+    pthread_cond_broadcast(&n->done);
     pthread_mutex_unlock(&n->lock);
     pthread_join(n->thread, NULL);
     for (struct pending *p = n->head, *next; p; p = next) {
@@ -100,5 +176,6 @@ void notifier_stop(struct notifier *n)
     }
     pthread_mutex_destroy(&n->lock);
     pthread_cond_destroy(&n->cond);
+    pthread_cond_destroy(&n->done);
     free(n);
 }

@@ -1,16 +1,28 @@
 /* notify: kernel invalidations on a thread of their own. Calling
- * fuse_invalidate_path() from inside a FUSE handler for the same file
- * deadlocks (SPEC §4), so handlers only queue paths here. */
+ * fuse_lowlevel_notify_inval_* from inside the request that touches the
+ * same inode deadlocks (SEMANTICS.md §7): handlers only queue here, and a
+ * WRITE may wait until what it queued has reached the kernel — but never
+ * for the inode it writes, whose invalidation is deferred until the WRITE
+ * is answered (the kernel holds its pages locked until then). */
 #ifndef TC_NOTIFY_H
 #define TC_NOTIFY_H
 
-struct fuse;
+#include <stdint.h>
+
+struct fuse_session;
+struct inodes;
 struct notifier;
 
-struct notifier *notifier_start(struct fuse *f);
-/* Queue path (a copy is kept). Safe from any thread. */
-void notifier_queue(void *notifier, const char *path);
-/* Drain nothing more, join the thread. */
+struct notifier *notifier_start(struct fuse_session *se, struct inodes *inodes);
+/* Drop ino's attributes, pages and cached listing. */
+void notifier_inval_inode(struct notifier *n, uint64_t ino);
+/* Drop the entry name of directory parent (the name may be gone). */
+void notifier_inval_entry(struct notifier *n, uint64_t parent, const char *name);
+/* The sequence number of the last notification queued, and a wait (at
+ * most timeout_ms) until every notification up to seq was sent. */
+uint64_t notifier_seq(struct notifier *n);
+void notifier_wait(struct notifier *n, uint64_t seq, int timeout_ms);
+/* Send nothing more, join the thread. */
 void notifier_stop(struct notifier *n);
 
 #endif

@@ -41,6 +41,8 @@ static const struct fuse_opt opt_spec[] = {
     FUSE_OPT_KEY("timeout=", KEY_VALUE), FUSE_OPT_KEY("retries=", KEY_VALUE),
     FUSE_OPT_KEY("prefetch=", KEY_VALUE), FUSE_OPT_KEY("cache_max=", KEY_VALUE),
     FUSE_OPT_KEY("action_timeout=", KEY_VALUE), FUSE_OPT_KEY("cafile=", KEY_VALUE),
+    FUSE_OPT_KEY("enforcement_max=", KEY_VALUE),
+    FUSE_OPT_KEY("attr_timeout=", KEY_VALUE), FUSE_OPT_KEY("entry_timeout=", KEY_VALUE),
     FUSE_OPT_KEY("log_level=", KEY_VALUE), FUSE_OPT_KEY("allow_delete", KEY_FLAG),
     /* Keys that /etc/fstab and mount.fuse3 pass through. */
     FUSE_OPT_KEY("defaults", KEY_DISCARD), FUSE_OPT_KEY("auto", KEY_DISCARD),
@@ -48,6 +50,12 @@ static const struct fuse_opt opt_spec[] = {
     FUSE_OPT_KEY("nofail", KEY_DISCARD), FUSE_OPT_KEY("user", KEY_DISCARD),
     FUSE_OPT_KEY("users", KEY_DISCARD), FUSE_OPT_KEY("nouser", KEY_DISCARD),
     FUSE_OPT_KEY("comment=", KEY_DISCARD), FUSE_OPT_KEY("default_permissions", KEY_DISCARD),
+    /* libfuse's high-level options: the mount decides these itself. */
+    FUSE_OPT_KEY("negative_timeout=", KEY_DISCARD), FUSE_OPT_KEY("kernel_cache", KEY_DISCARD),
+    FUSE_OPT_KEY("auto_cache", KEY_DISCARD), FUSE_OPT_KEY("noauto_cache", KEY_DISCARD),
+    FUSE_OPT_KEY("use_ino", KEY_DISCARD), FUSE_OPT_KEY("readdir_ino", KEY_DISCARD),
+    FUSE_OPT_KEY("direct_io", KEY_DISCARD), FUSE_OPT_KEY("hard_remove", KEY_DISCARD),
+    FUSE_OPT_KEY("nullpath_ok", KEY_DISCARD),
     /* Never accepted. */
     FUSE_OPT_KEY("umask=", KEY_REFUSE), FUSE_OPT_KEY("api_key=", KEY_REFUSE),
     FUSE_OPT_KEY("key=", KEY_REFUSE),
@@ -199,6 +207,22 @@ static int set_value(struct tc_options *o, const char *arg)
     } else if (IS("retries")) {
         if (parse_uint(v, 0, 20, &o->retries))
             return fail("invalid retries=%s (0 to 20)", v);
+    } else if (IS("enforcement_max")) {
+        if (parse_uint(v, 0, 1000000, &o->enforcement_max))
+            return fail("invalid enforcement_max=%s (events, 0 to 1000000; 0 hides the "
+                        "enforcement log)",
+                        v);
+    } else if (IS("attr_timeout") || IS("entry_timeout")) {
+        char *end;
+        errno = 0;
+        double t = strtod(v, &end);
+        if (errno || end == v || *end || !(t > 0 && t <= 86400))
+            return fail("invalid %.*s=%s (seconds, more than 0 and at most 86400)",
+                        (int)(strchr(arg, '=') - arg), arg, v);
+        if (IS("attr_timeout"))
+            o->attr_timeout = t;
+        else
+            o->entry_timeout = t;
     } else if (IS("action_timeout")) {
         if (parse_uint(v, 1, 86400, &o->action_timeout))
             return fail("invalid action_timeout=%s (seconds, 1 to 86400)", v);
@@ -255,7 +279,9 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
             o->uid = (uid_t)strtoul(arg + 4, NULL, 10);
         else if (strncmp(arg, "gid=", 4) == 0)
             o->gid = (gid_t)strtoul(arg + 4, NULL, 10);
-        return 1;
+        /* Owners are ours to report: libfuse's low-level API does not
+         * know uid= and gid=. */
+        return arg[0] != 'u' && arg[0] != 'g';
     case FUSE_OPT_KEY_OPT:
         if (strncmp(arg, "x-", 2) == 0) /* fstab's x-systemd.* and friends */
             return 0;
@@ -285,6 +311,8 @@ int options_parse(int argc, char **argv, struct tc_options *o, struct fuse_args 
     o->timeout = 30;
     o->retries = 3;
     o->action_timeout = 300;
+    o->enforcement_max = 1000;
+    o->attr_timeout = o->entry_timeout = 86400;
     o->prefetch = true;
     o->cache_max = 64L << 20;
     o->log_level = LOG_LEVEL_WARN;
@@ -341,77 +369,6 @@ void options_free(struct tc_options *o)
         free(o->positional[i]);
 }
 
-/* Keys go into an HTTP header: printable ASCII without spaces only. */
-static char *clean_key(char *raw, const char *from)
-{
-    size_t len = strlen(raw);
-    while (len > 0 && isspace((unsigned char)raw[len - 1]))
-        raw[--len] = '\0';
-    size_t start = 0;
-    while (raw[start] && isspace((unsigned char)raw[start]))
-        start++;
-    if (!raw[start]) {
-        fail("the API key from %s is empty", from);
-        return NULL;
-    }
-    for (const char *p = raw + start; *p; p++)
-        if (*p <= 0x20 || *p >= 0x7f) {
-            fail("the API key from %s contains characters an API key cannot have", from);
-            return NULL;
-        }
-    return xstrdup(raw + start);
-}
-
-char *options_load_key(const struct tc_options *o)
-{
-    if (o->api_key_file) {
-        int fd = open(o->api_key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0) {
-            fail("cannot read api_key_file %s: %s", o->api_key_file, strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            return NULL;
-        }
-        if (!S_ISREG(st.st_mode)) {
-            close(fd);
-            fail("api_key_file %s is not a regular file", o->api_key_file);
-            return NULL;
-        }
-        if (st.st_mode & 077) {
-            close(fd);
-            fail("api_key_file %s is readable by group or others; chmod 600 it",
-                 o->api_key_file);
-            return NULL;
-        }
-        char buf[4097];
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n < 0) {
-            fail("cannot read api_key_file %s: %s", o->api_key_file, strerror(errno));
-            return NULL;
-        }
-        buf[n] = '\0';
-        char *key = clean_key(buf, "api_key_file");
-        memset(buf, 0, sizeof buf);
-        return key;
-    }
-    char *env = getenv("TENANTCORE_API_KEY");
-    if (!env || !*env) {
-        fail("no API key: set TENANTCORE_API_KEY or -o api_key_file=PATH");
-        return NULL;
-    }
-    char *copy = xstrdup(env);
-    /* The environment block is what /proc/PID/environ shows: wipe it,
-     * whether or not the key turns out to be usable. */
-    memset(env, 0, strlen(env));
-    unsetenv("TENANTCORE_API_KEY");
-    char *key = clean_key(copy, "TENANTCORE_API_KEY");
-    memset(copy, 0, strlen(copy));
-    free(copy);
-    return key;
-}
-
 void options_usage(const char *prog)
 {
     printf("usage: %s [SOURCE] MOUNTPOINT [-f] [-d] [-s] [-o OPTION[,OPTION...]]\n\n"
@@ -431,6 +388,7 @@ void options_usage(const char *prog)
            "    -o cache_max=BYTES      memory bound of the cache, e.g. 64M (64M)\n"
            "    -o allow_delete         permit rmdir tenants/<id> (DELETE tenant)\n"
            "    -o action_timeout=SECS  limit of sync, provision, mkdir, verify (300)\n"
+           "    -o enforcement_max=N    newest enforcement events in enforcement.log (1000; 0: none)\n"
            "    -o cafile=PATH          CA bundle for TLS verification\n"
            "    -o log_level=LEVEL      error, warn, info, debug (warn)\n"
            "    -f                      foreground, log to stderr (else syslog)\n"

@@ -1,9 +1,9 @@
-/* options: the command line of SPEC §2, parsed with libfuse's fuse_opt,
+/* options: the command line of SEMANTICS.md §2, parsed with libfuse's fuse_opt,
  * every value checked with a one-line error before anything is mounted. */
 #ifndef TC_OPTIONS_H
 #define TC_OPTIONS_H
 
-#include <fuse.h>
+#include <fuse_opt.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -12,12 +12,13 @@ struct tc_options {
     char *api_key_file;
     char *cafile;
     char *mountpoint;
-    unsigned ttl, stale_ttl, max_conns, timeout, retries, action_timeout;
+    unsigned ttl, stale_ttl, max_conns, timeout, retries, action_timeout, enforcement_max;
     double max_rps;
     bool prefetch;
     bool allow_delete;
     long cache_max;
     int log_level;
+    double attr_timeout, entry_timeout; /* upper bounds of the kernel's caching, seconds */
     bool foreground, debug, singlethread, show_help, show_version;
     bool allow_other, read_only;
     uid_t uid;
@@ -34,11 +35,6 @@ struct tc_options {
 int options_parse(int argc, char **argv, struct tc_options *o, struct fuse_args *args);
 void options_free(struct tc_options *o);
 void options_usage(const char *progname);
-
-/* Read the API key from api_key_file (refused when group- or
- * world-readable) or TENANTCORE_API_KEY (scrubbed from the environment
- * afterwards). Returns a malloc'd key, or NULL after printing a line. */
-char *options_load_key(const struct tc_options *o);
 
 /* https anywhere; plain http only to a loopback host. 0 or -1 with *why. */
 int options_check_url(const char *url, const char **why);

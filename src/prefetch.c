@@ -8,20 +8,6 @@
 #include "log.h"
 #include "strbuf.h"
 
-/* Which kinds each listed directory arms. */
-struct warm_row {
-    enum node_kind dir;
-    enum res_kind list;
-    enum res_kind warm[4];
-    int nwarm;
-};
-
-static const struct warm_row warm_table[] = {
-    {N_TENANTS, RES_TENANTS, {RES_TENANT, RES_POLICY, RES_DOMAINS, RES_MAILBOXES}, 4},
-    {N_DOMAINS, RES_DOMAINS, {RES_DNS, RES_DKIM, RES_POLICY}, 3},
-    {N_MAILBOXES, RES_MAILBOXES, {RES_USAGE}, 1},
-};
-
 /* The names of a listing, shared by the arms it set. */
 struct child_names {
     int refs;
@@ -101,37 +87,33 @@ static struct arm *arm_take(struct prefetcher *p, const char *key)
     return NULL;
 }
 
-void prefetch_arm(struct prefetcher *p, const struct route *dir, const struct resource *list)
+void prefetch_arm(struct prefetcher *p, const char *tenant, const struct resource *list,
+                  const enum res_kind *kinds, int nkinds)
 {
-    for (size_t i = 0; i < sizeof warm_table / sizeof *warm_table; i++) {
-        const struct warm_row *row = &warm_table[i];
-        if (row->dir != dir->kind || !list || list->kind != row->list || list->nchildren == 0)
-            continue;
-        struct child_names *names = xcalloc(1, sizeof *names);
-        names->v = xcalloc(list->nchildren, sizeof *names->v);
-        for (size_t c = 0; c < list->nchildren; c++)
-            names->v[names->n++] = xstrdup(list->children[c].name);
-        bool tenant_level = dir->kind == N_TENANTS;
-        pthread_mutex_lock(&p->lock);
-        for (int w = 0; w < row->nwarm; w++) {
-            struct strbuf key = STRBUF_INIT;
-            arm_key(&key, row->warm[w], tenant_level, dir->tenant);
-            struct arm *old = arm_take(p, key.data);
-            if (old)
-                arm_free(old);
-            struct arm *a = xcalloc(1, sizeof *a);
-            a->key = sb_detach(&key, NULL);
-            a->kind = row->warm[w];
-            a->tenant = tenant_level ? NULL : xstrdup(dir->tenant);
-            a->names = names;
-            names->refs++;
-            a->next = p->arms;
-            p->arms = a;
-        }
-        pthread_mutex_unlock(&p->lock);
-        if (names->refs == 0)
-            names_put(names);
+    if (!list || list->nchildren == 0 || nkinds == 0)
+        return;
+    struct child_names *names = xcalloc(1, sizeof *names);
+    names->v = xcalloc(list->nchildren, sizeof *names->v);
+    for (size_t c = 0; c < list->nchildren; c++)
+        names->v[names->n++] = xstrdup(list->children[c].name);
+    bool tenant_level = tenant == NULL;
+    pthread_mutex_lock(&p->lock);
+    for (int w = 0; w < nkinds; w++) {
+        struct strbuf key = STRBUF_INIT;
+        arm_key(&key, kinds[w], tenant_level, tenant);
+        struct arm *old = arm_take(p, key.data);
+        if (old)
+            arm_free(old);
+        struct arm *a = xcalloc(1, sizeof *a);
+        a->key = sb_detach(&key, NULL);
+        a->kind = kinds[w];
+        a->tenant = tenant_level ? NULL : xstrdup(tenant);
+        a->names = names;
+        names->refs++;
+        a->next = p->arms;
+        p->arms = a;
     }
+    pthread_mutex_unlock(&p->lock);
 }
 
 void prefetch_on_read(struct prefetcher *p, const struct res_id *id)

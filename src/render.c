@@ -10,93 +10,95 @@
 #include "names.h"
 #include "values.h"
 
-void render_ctx_init(struct render_ctx *rc, const struct res_source *src, bool peek,
-                     struct fs *fs)
+void render_ctx_init(struct render_ctx *rctx, const struct res_source *src, bool peek,
+                     struct mount *mount)
 {
-    memset(rc, 0, sizeof *rc);
-    rc->src = *src;
-    rc->peek = peek;
-    rc->fs = fs;
+    memset(rctx, 0, sizeof *rctx);
+    rctx->src = *src;
+    rctx->peek = peek;
+    rctx->mount = mount;
 }
 
-void render_ctx_done(struct render_ctx *rc)
+void render_ctx_done(struct render_ctx *rctx)
 {
-    for (size_t i = 0; i < rc->nheld; i++)
-        resource_put(rc->held[i]);
-    free(rc->held);
-    rc->held = NULL;
-    rc->nheld = rc->capheld = 0;
+    for (size_t i = 0; i < rctx->nheld; i++)
+        resource_put(rctx->held[i]);
+    free(rctx->held);
+    rctx->held = NULL;
+    rctx->nheld = rctx->capheld = 0;
 }
 
-int rc_fail(struct render_ctx *rc, int err, const char *message)
+int rctx_fail(struct render_ctx *rctx, int err, const char *message)
 {
-    api_error_set(&rc->err, err, 0, NULL, message);
+    api_error_set(&rctx->err, err, 0, NULL, message);
     return -err;
 }
 
-void rc_stamp(struct render_ctx *rc, const cJSON *obj)
+void rctx_stamp(struct render_ctx *rctx, const cJSON *obj)
 {
     time_t t = json_timestamp(obj);
-    if (t > rc->stamp)
-        rc->stamp = t;
+    if (t > rctx->stamp)
+        rctx->stamp = t;
 }
 
-int rc_get(struct render_ctx *rc, enum res_kind kind, const char *tenant, const char *sub,
+int rctx_get(struct render_ctx *rctx, enum res_kind kind, const char *tenant, const char *sub,
            const struct resource **out)
 {
     struct res_id id = {.kind = kind, .tenant = tenant, .sub = sub};
     struct resource *r = NULL;
-    int rc_ = rc->src.get(rc->src.arg, &id, rc->peek, &r, &rc->err);
-    if (rc_ != 0)
-        return rc_;
-    if (rc->nheld == rc->capheld) {
-        rc->capheld = rc->capheld ? rc->capheld * 2 : 8;
-        rc->held = xrealloc(rc->held, rc->capheld * sizeof *rc->held);
+    int err = rctx->src.get(rctx->src.arg, &id, rctx->peek, &r, &rctx->err);
+    if (err != 0)
+        return err;
+    if (rctx->nheld == rctx->capheld) {
+        rctx->capheld = rctx->capheld ? rctx->capheld * 2 : 8;
+        rctx->held = xrealloc(rctx->held, rctx->capheld * sizeof *rctx->held);
     }
-    rc->held[rc->nheld++] = r;
+    rctx->held[rctx->nheld++] = r;
+    if (r->expires_ms && (!rctx->expires_ms || r->expires_ms < rctx->expires_ms))
+        rctx->expires_ms = r->expires_ms;
     if (r->status == RES_OK && kind != RES_TENANTS && kind != RES_DOMAINS &&
         kind != RES_MAILBOXES)
-        rc_stamp(rc, r->json);
+        rctx_stamp(rctx, r->json);
     *out = r;
     return 0;
 }
 
-void rc_prefetch(struct render_ctx *rc, enum res_kind kind, const char *tenant, const char *sub)
+void rctx_prefetch(struct render_ctx *rctx, enum res_kind kind, const char *tenant, const char *sub)
 {
     struct res_id id = {.kind = kind, .tenant = tenant, .sub = sub};
-    if (!rc->peek && rc->src.prefetch)
-        rc->src.prefetch(rc->src.arg, &id);
+    if (!rctx->peek && rctx->src.prefetch)
+        rctx->src.prefetch(rctx->src.arg, &id);
 }
 
-static int rc_item(struct render_ctx *rc, enum res_kind kind, const char *tenant,
+static int rctx_item(struct render_ctx *rctx, enum res_kind kind, const char *tenant,
                    const char *name, const cJSON **item, const char *what)
 {
     const struct resource *r;
-    int err = rc_get(rc, kind, tenant, NULL, &r);
+    int err = rctx_get(rctx, kind, tenant, NULL, &r);
     if (err)
         return err;
     *item = resource_child(r, name);
     if (!*item) {
         char msg[64];
         snprintf(msg, sizeof msg, "no such %s", what);
-        return rc_fail(rc, ENOENT, msg);
+        return rctx_fail(rctx, ENOENT, msg);
     }
     return 0;
 }
 
-int rc_tenant(struct render_ctx *rc, const char *tenant, const cJSON **item)
+int rctx_tenant(struct render_ctx *rctx, const char *tenant, const cJSON **item)
 {
-    return rc_item(rc, RES_TENANTS, NULL, tenant, item, "tenant");
+    return rctx_item(rctx, RES_TENANTS, NULL, tenant, item, "tenant");
 }
 
-int rc_domain(struct render_ctx *rc, const char *tenant, const char *domain, const cJSON **item)
+int rctx_domain(struct render_ctx *rctx, const char *tenant, const char *domain, const cJSON **item)
 {
-    return rc_item(rc, RES_DOMAINS, tenant, domain, item, "domain");
+    return rctx_item(rctx, RES_DOMAINS, tenant, domain, item, "domain");
 }
 
-int rc_mailbox(struct render_ctx *rc, const char *tenant, const char *mailbox, const cJSON **item)
+int rctx_mailbox(struct render_ctx *rctx, const char *tenant, const char *mailbox, const cJSON **item)
 {
-    return rc_item(rc, RES_MAILBOXES, tenant, mailbox, item, "mailbox");
+    return rctx_item(rctx, RES_MAILBOXES, tenant, mailbox, item, "mailbox");
 }
 
 const char *mailbox_domain(const cJSON *item)
@@ -118,64 +120,64 @@ void append_line(struct strbuf *out, const char *s)
 
 /* ---- whole objects as JSON files -------------------------------------- */
 
-static int render_resource_json(struct render_ctx *rc, enum res_kind kind, const char *tenant,
+static int render_resource_json(struct render_ctx *rctx, enum res_kind kind, const char *tenant,
                                 const char *sub, struct strbuf *out)
 {
     const struct resource *r;
-    int err = rc_get(rc, kind, tenant, sub, &r);
+    int err = rctx_get(rctx, kind, tenant, sub, &r);
     if (err)
         return err;
     json_print_pretty(out, r->json);
     return 0;
 }
 
-int render_tenant_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_tenant_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    return render_resource_json(rc, RES_TENANT, rt->tenant, NULL, out);
+    return render_resource_json(rctx, RES_TENANT, rt->tenant, NULL, out);
 }
 
-int render_dns_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_dns_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    return render_resource_json(rc, RES_DNS, rt->tenant, rt->domain, out);
+    return render_resource_json(rctx, RES_DNS, rt->tenant, rt->domain, out);
 }
 
-int render_dkim_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_dkim_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    return render_resource_json(rc, RES_DKIM, rt->tenant, rt->domain, out);
+    return render_resource_json(rctx, RES_DKIM, rt->tenant, rt->domain, out);
 }
 
-int render_usage_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_usage_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    return render_resource_json(rc, RES_USAGE, rt->tenant, rt->mailbox, out);
+    return render_resource_json(rctx, RES_USAGE, rt->tenant, rt->mailbox, out);
 }
 
-int render_domain_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_domain_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const cJSON *item;
-    int err = rc_domain(rc, rt->tenant, rt->domain, &item);
+    int err = rctx_domain(rctx, rt->tenant, rt->domain, &item);
     if (err)
         return err;
-    rc_stamp(rc, item);
+    rctx_stamp(rctx, item);
     json_print_pretty(out, item);
     return 0;
 }
 
-int render_mailbox_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_mailbox_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const cJSON *item;
-    int err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item);
+    int err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, &item);
     if (err)
         return err;
-    rc_stamp(rc, item);
+    rctx_stamp(rctx, item);
     json_print_pretty(out, item);
     return 0;
 }
 
 /* ---- one value per file ----------------------------------------------- */
 
-int render_empty(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_empty(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    (void)rc;
+    (void)rctx;
     (void)rt;
     (void)out;
     return 0;
@@ -183,125 +185,147 @@ int render_empty(struct render_ctx *rc, const struct route *rt, struct strbuf *o
 
 /* A text value: a string, or an empty line when null or absent; any other
  * type is not what the API documents (EIO, as for limits). */
-static int append_text_member(struct render_ctx *rc, const cJSON *item, const char *name,
+static int append_text_member(struct render_ctx *rctx, const cJSON *item, const char *name,
                               struct strbuf *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, name);
     if (v && !cJSON_IsNull(v) && !cJSON_IsString(v)) {
         char msg[96];
         snprintf(msg, sizeof msg, "%s in the API's answer is not a string", name);
-        return rc_fail(rc, EIO, msg);
+        return rctx_fail(rctx, EIO, msg);
     }
     append_line(out, cJSON_IsString(v) && v->valuestring ? v->valuestring : "");
     return 0;
 }
 
-int render_tenant_name(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_tenant_name(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const cJSON *item;
-    int err = rc_tenant(rc, rt->tenant, &item);
+    int err = rctx_tenant(rctx, rt->tenant, &item);
     if (err)
         return err;
-    rc_stamp(rc, item);
-    return append_text_member(rc, item, "tenant_name", out);
+    rctx_stamp(rctx, item);
+    return append_text_member(rctx, item, "tenant_name", out);
 }
 
-/* A limit value: an integer, or "none" when null or absent. Anything else
- * is not something the API documents: refuse rather than guess. */
-static int append_limit(struct render_ctx *rc, const cJSON *v, struct strbuf *out)
+/* A limit value: 1 with *n for an integer, 0 for none (null or absent),
+ * -1 for anything else: not something the API documents, so refused
+ * rather than guessed. */
+static int limit_value(const cJSON *v, long long *n)
 {
-    if (!v || cJSON_IsNull(v)) {
-        sb_puts(out, "none\n");
+    if (!v || cJSON_IsNull(v))
         return 0;
-    }
     double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
     /* Range first: casting 1e300 to long long is undefined (fuzz_response). */
     if (!cJSON_IsNumber(v) || !(d >= 0 && d <= 1e15) || d != (double)(long long)d)
-        return rc_fail(rc, EIO, "daily_send_limit in the API's answer is not an integer");
-    sb_printf(out, "%lld\n", (long long)d);
+        return -1;
+    *n = (long long)d;
+    return 1;
+}
+
+static int append_limit(struct render_ctx *rctx, const cJSON *v, struct strbuf *out)
+{
+    long long n;
+    int found = limit_value(v, &n);
+    if (found < 0)
+        return rctx_fail(rctx, EIO, "daily_send_limit in the API's answer is not an integer");
+    if (found)
+        sb_printf(out, "%lld\n", n);
+    else
+        sb_puts(out, "none\n");
     return 0;
 }
 
-int render_daily_limit(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int policy_limit(const struct resource *r, long long *limit, const cJSON **from)
 {
-    const cJSON *item;
-    int err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item);
-    if (err)
-        return err;
-    rc_stamp(rc, item);
-    return append_limit(rc, cJSON_GetObjectItemCaseSensitive(item, "daily_send_limit"), out);
-}
-
-int render_display_name(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
-{
-    const cJSON *item;
-    int err = rc_mailbox(rc, rt->tenant, rt->mailbox, &item);
-    if (err)
-        return err;
-    rc_stamp(rc, item);
-    return append_text_member(rc, item, "display_name", out);
-}
-
-/* The GET shape is undocumented: daily_send_limit at the top level, else
- * inside "policy". A 404 policy_not_found reads as "none". */
-int render_policy_limit(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
-{
-    const struct resource *r;
-    int err = rc_get(rc, RES_POLICY, rt->tenant, rt->domain ? rt->domain : "", &r);
-    if (err)
-        return err;
-    if (r->status == RES_POLICY_NONE) {
-        sb_puts(out, "none\n");
+    *from = NULL;
+    if (r->status == RES_POLICY_NONE)
         return 0;
-    }
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, "daily_send_limit");
     if (!v) {
         const cJSON *policy = cJSON_GetObjectItemCaseSensitive(r->json, "policy");
-        if (cJSON_IsNull(policy)) {
-            sb_puts(out, "none\n");
+        if (cJSON_IsNull(policy))
             return 0;
-        }
+        if (!cJSON_IsObject(policy))
+            return -1;
         v = cJSON_GetObjectItemCaseSensitive(policy, "daily_send_limit");
-        if (!v && !cJSON_IsObject(policy))
-            return rc_fail(rc, EIO, "the mailbox-limits answer has no daily_send_limit");
-        rc_stamp(rc, policy);
+        *from = policy;
     }
-    return append_limit(rc, v, out);
+    return limit_value(v, limit);
 }
 
-int render_dkim_status(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_daily_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
+{
+    const cJSON *item;
+    int err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, &item);
+    if (err)
+        return err;
+    rctx_stamp(rctx, item);
+    return append_limit(rctx, cJSON_GetObjectItemCaseSensitive(item, "daily_send_limit"), out);
+}
+
+int render_display_name(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
+{
+    const cJSON *item;
+    int err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, &item);
+    if (err)
+        return err;
+    rctx_stamp(rctx, item);
+    return append_text_member(rctx, item, "display_name", out);
+}
+
+int render_policy_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const struct resource *r;
-    int err = rc_get(rc, RES_DKIM, rt->tenant, rt->domain, &r);
+    int err = rctx_get(rctx, RES_POLICY, rt->tenant, rt->domain ? rt->domain : "", &r);
+    if (err)
+        return err;
+    long long n;
+    const cJSON *from;
+    int found = policy_limit(r, &n, &from);
+    if (found < 0)
+        return rctx_fail(rctx, EIO, "the mailbox-limits answer has no integer daily_send_limit");
+    rctx_stamp(rctx, from);
+    if (found)
+        sb_printf(out, "%lld\n", n);
+    else
+        sb_puts(out, "none\n");
+    return 0;
+}
+
+int render_dkim_status(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
+{
+    const struct resource *r;
+    int err = rctx_get(rctx, RES_DKIM, rt->tenant, rt->domain, &r);
     if (err)
         return err;
     const char *s = json_str(r->json, "dkim_status");
     if (!s)
-        return rc_fail(rc, EIO, "the dkim-status answer has no dkim_status string");
+        return rctx_fail(rctx, EIO, "the dkim-status answer has no dkim_status string");
     append_line(out, s);
     return 0;
 }
 
-int render_verify(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_verify(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const cJSON *item;
-    int err = rc_domain(rc, rt->tenant, rt->domain, &item);
+    int err = rctx_domain(rctx, rt->tenant, rt->domain, &item);
     if (err)
         return err;
-    rc_stamp(rc, item);
+    rctx_stamp(rctx, item);
     int v = json_bool(item, "is_verified", -1);
     if (v < 0)
-        return rc_fail(rc, EIO, "the domain has no boolean is_verified");
+        return rctx_fail(rctx, EIO, "the domain has no boolean is_verified");
     sb_puts(out, v ? "verified\n" : "unverified\n");
     return 0;
 }
 
 /* ---- links ------------------------------------------------------------ */
 
-int render_mailbox_link(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_mailbox_link(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const struct resource *r;
-    int err = rc_get(rc, RES_MAILBOXES, rt->tenant, NULL, &r);
+    int err = rctx_get(rctx, RES_MAILBOXES, rt->tenant, NULL, &r);
     if (err)
         return err;
     for (size_t i = 0; i < r->nchildren; i++) {
@@ -309,17 +333,19 @@ int render_mailbox_link(struct render_ctx *rc, const struct route *rt, struct st
         const char *email = json_str(item, "primary_smtp");
         const char *domain = mailbox_domain(item);
         if (email && domain && strcmp(email, rt->name) == 0 && strcmp(domain, rt->domain) == 0) {
-            sb_printf(out, "../../../mailboxes/%s", r->children[i].name);
+            struct route target = {.kind = N_MAILBOX, .tenant = rt->tenant,
+                                   .mailbox = r->children[i].name};
+            route_link_target(rt, &target, out);
             return 0;
         }
     }
-    return rc_fail(rc, ENOENT, "no such mailbox on this domain");
+    return rctx_fail(rctx, ENOENT, "no such mailbox on this domain");
 }
 
-int render_by_name_link(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_by_name_link(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const struct resource *r;
-    int err = rc_get(rc, RES_TENANTS, NULL, NULL, &r);
+    int err = rctx_get(rctx, RES_TENANTS, NULL, NULL, &r);
     if (err)
         return err;
     char **names = by_name_names(r);
@@ -329,8 +355,9 @@ int render_by_name_link(struct render_ctx *rc, const struct route *rt, struct st
             found = (int)i;
     by_name_free(names, r->nchildren);
     if (found < 0)
-        return rc_fail(rc, ENOENT, "no tenant by that name");
-    sb_printf(out, "../tenants/%s", r->children[found].name);
+        return rctx_fail(rctx, ENOENT, "no tenant by that name");
+    struct route target = {.kind = N_TENANT, .tenant = r->children[found].name};
+    route_link_target(rt, &target, out);
     return 0;
 }
 

@@ -13,6 +13,8 @@
 #include "resource.h"
 #include "tree.h"
 
+struct mount;
+
 /* Where a render context gets resources from. */
 struct res_source {
     /* 0 with *out referenced, or -errno with *err; peek: never fetch,
@@ -28,32 +30,42 @@ struct render_ctx {
     struct res_source src;
     bool peek;
     time_t stamp; /* latest resource timestamp consulted */
+    int64_t expires_ms; /* when the first resource consulted stops being fresh (0: none) */
     struct resource **held;
     size_t nheld, capheld;
     struct api_error err; /* the failure, when a call returns -errno */
-    /* For views that need local state. */
-    struct fs *fs;
+    /* The mount's own state, for the files that show it (meta.c); NULL
+     * where a renderer is used without a mount. */
+    struct mount *mount;
 };
 
-void render_ctx_init(struct render_ctx *rc, const struct res_source *src, bool peek,
-                     struct fs *fs);
+/* Append the bytes of the file (or the target of the link) at rt. */
+typedef int (*render_fn)(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+
+void render_ctx_init(struct render_ctx *rctx, const struct res_source *src, bool peek,
+                     struct mount *mount);
 /* Release every resource the context holds. */
-void render_ctx_done(struct render_ctx *rc);
+void render_ctx_done(struct render_ctx *rctx);
 
 /* Get a resource for the duration of the render (released by done). */
-int rc_get(struct render_ctx *rc, enum res_kind kind, const char *tenant, const char *sub,
+int rctx_get(struct render_ctx *rctx, enum res_kind kind, const char *tenant, const char *sub,
            const struct resource **out);
 /* Warm a resource this render will get (no-op when peeking). */
-void rc_prefetch(struct render_ctx *rc, enum res_kind kind, const char *tenant, const char *sub);
+void rctx_prefetch(struct render_ctx *rctx, enum res_kind kind, const char *tenant, const char *sub);
 /* Items of the three lists, with existence as -ENOENT. */
-int rc_tenant(struct render_ctx *rc, const char *tenant, const cJSON **item);
-int rc_domain(struct render_ctx *rc, const char *tenant, const char *domain, const cJSON **item);
-int rc_mailbox(struct render_ctx *rc, const char *tenant, const char *mailbox, const cJSON **item);
+int rctx_tenant(struct render_ctx *rctx, const char *tenant, const cJSON **item);
+int rctx_domain(struct render_ctx *rctx, const char *tenant, const char *domain, const cJSON **item);
+int rctx_mailbox(struct render_ctx *rctx, const char *tenant, const char *mailbox, const cJSON **item);
 /* Note obj's own timestamp for the mtime. */
-void rc_stamp(struct render_ctx *rc, const cJSON *obj);
+void rctx_stamp(struct render_ctx *rctx, const cJSON *obj);
 /* Fail with a local reason (EIO for unusable API data). */
-int rc_fail(struct render_ctx *rc, int err, const char *message);
+int rctx_fail(struct render_ctx *rctx, int err, const char *message);
 
+/* The limit of a policy answer. Its GET shape is undocumented:
+ * daily_send_limit at the top level, else inside "policy" (SEMANTICS.md,
+ * The tree). 1 with *limit, 0 for no policy, -1 for an answer that holds
+ * no usable limit. *from is the object it came from (for the mtime). */
+int policy_limit(const struct resource *r, long long *limit, const cJSON **from);
 /* The domain a mailbox item belongs to: domain_name, else the part of
  * primary_smtp after '@'. NULL if neither. */
 const char *mailbox_domain(const cJSON *item);
@@ -61,28 +73,40 @@ const char *mailbox_domain(const cJSON *item);
 void append_line(struct strbuf *out, const char *s);
 
 /* Renderers of API-backed nodes (render.c). */
-int render_tenant_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_tenant_name(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_empty(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_policy_limit(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_domain_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_dns_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_dkim_status(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_dkim_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_verify(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_mailbox_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_usage_json(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_daily_limit(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_display_name(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_mailbox_link(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_by_name_link(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
+int render_tenant_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_tenant_name(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_empty(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_policy_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_domain_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_dns_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_dkim_status(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_dkim_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_verify(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_mailbox_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_usage_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_daily_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_display_name(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_mailbox_link(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_by_name_link(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
 
 /* Views beyond the API (views.c). */
-int render_fleet_health(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_tenant_health(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_tenant_zone(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_domain_zone(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
+int render_fleet_health(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_tenant_health(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_tenant_zone(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_domain_zone(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_tenant_csv(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+
+/* The enforcement log (enforcement.c): the tenant's when the route has
+ * one, else the account's. */
+int render_enforcement_log(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+int render_enforcement_jsonl(struct render_ctx *rctx, const struct route *rt, struct strbuf *out);
+
+/* The daily_send_limit of the policy of scope ("" tenant-wide, else a
+ * domain) as text in buf, "" when there is none (views.c). */
+int policy_limit_text(struct render_ctx *rctx, const char *tenant, const char *scope, char *buf,
+                      size_t len);
+/* A usage answer's block state: is_blocked, else whether blocked_at is set. */
+bool usage_blocked(const cJSON *usage);
 
 /* by-name/: the link name of every tenant of a tenants list, duplicates
  * disambiguated as "<name>~<first 8 chars of the GUID>". names[i] is for

@@ -13,71 +13,20 @@
 
 static atomic_uint_fast64_t next_gen = 1;
 
-/* Unreserved characters pass; everything else is %XX, so a name can never
- * change the shape of the path or add a query. */
-void url_append_component(struct strbuf *out, const char *s)
+struct ep_args res_id_args(const struct res_id *id)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-            sb_putc(out, (char)*p);
-        } else {
-            sb_putc(out, '%');
-            sb_putc(out, hex[*p >> 4]);
-            sb_putc(out, hex[*p & 15]);
-        }
-    }
+    struct ep_args a = {.tenant = id->tenant};
+    if (id->kind == RES_USAGE)
+        a.mailbox = id->sub;
+    else if (id->kind == RES_DNS || id->kind == RES_DKIM || id->kind == RES_POLICY)
+        a.domain = id->sub;
+    return a;
 }
 
 void res_id_path(const struct res_id *id, struct strbuf *out)
 {
-    sb_puts(out, "/v1/tenants");
-    if (id->kind == RES_TENANTS)
-        return;
-    sb_putc(out, '/');
-    url_append_component(out, id->tenant);
-    switch (id->kind) {
-    case RES_TENANTS:
-    case RES_TENANT:
-    case RES_KIND_COUNT:
-        break;
-    case RES_DOMAINS:
-        sb_puts(out, "/domains");
-        break;
-    case RES_DNS:
-    case RES_DKIM:
-        sb_puts(out, "/domains/");
-        url_append_component(out, id->sub);
-        sb_puts(out, id->kind == RES_DNS ? "/dns" : "/dkim-status");
-        break;
-    case RES_MAILBOXES:
-        sb_puts(out, "/mailboxes");
-        break;
-    case RES_USAGE:
-        sb_puts(out, "/mailboxes/");
-        url_append_component(out, id->sub);
-        sb_puts(out, "/usage");
-        break;
-    case RES_POLICY:
-        sb_puts(out, "/mailbox-limits");
-        if (id->sub && *id->sub) {
-            sb_puts(out, "?domain_scope=");
-            url_append_component(out, id->sub);
-        }
-        break;
-    }
-}
-
-enum api_endpoint res_kind_endpoint(enum res_kind kind)
-{
-    static const enum api_endpoint map[RES_KIND_COUNT] = {
-        [RES_TENANTS] = EP_TENANTS_LIST,       [RES_TENANT] = EP_TENANT_GET,
-        [RES_DOMAINS] = EP_DOMAINS_LIST,       [RES_DNS] = EP_DOMAIN_DNS,
-        [RES_DKIM] = EP_DOMAIN_DKIM_STATUS,    [RES_MAILBOXES] = EP_MAILBOXES_LIST,
-        [RES_USAGE] = EP_MAILBOX_USAGE,        [RES_POLICY] = EP_LIMITS_GET,
-    };
-    return map[kind];
+    struct ep_args a = res_id_args(id);
+    endpoint_path(res_kind_endpoint(id->kind), &a, out);
 }
 
 const char *json_str(const cJSON *obj, const char *name)
@@ -319,7 +268,12 @@ int resource_decode(const struct res_id *id, int http_status, const char *body, 
     *out = NULL;
     if (http_status == 404) {
         api_error_from_http(err, ep, http_status, body, len);
-        if (id->kind == RES_POLICY && strcmp(err->code, "policy_not_found") == 0)
+        /* A policy 404 means "no policy" unless it names something else
+         * missing: a body whose code cannot be read must not turn a file
+         * that `ls` lists into ENOENT (the tenant and the domain are known
+         * to exist: the listing checked them before the policy is read). */
+        if (id->kind == RES_POLICY &&
+            (strcmp(err->code, "policy_not_found") == 0 || err->code[0] == '\0'))
             *out = resource_status(id->kind, RES_POLICY_NONE, NULL);
         else
             *out = resource_status(id->kind, RES_NOT_FOUND, err);

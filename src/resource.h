@@ -12,31 +12,21 @@
 #include <time.h>
 
 #include "api_error.h"
+#include "endpoint.h"
 #include "strbuf.h"
 
-enum res_kind {
-    RES_TENANTS,   /* GET /v1/tenants */
-    RES_TENANT,    /* GET /v1/tenants/{t} */
-    RES_DOMAINS,   /* GET .../domains */
-    RES_DNS,       /* GET .../domains/{d}/dns */
-    RES_DKIM,      /* GET .../domains/{d}/dkim-status */
-    RES_MAILBOXES, /* GET .../mailboxes */
-    RES_USAGE,     /* GET .../mailboxes/{m}/usage */
-    RES_POLICY,    /* GET .../mailbox-limits[?domain_scope=d] (sub "" = tenant-wide) */
-    RES_KIND_COUNT
-};
 
 /* What to fetch: a kind and up to two names (borrowed strings). */
 struct res_id {
     enum res_kind kind;
-    const char *tenant; /* all but RES_TENANTS */
+    const char *tenant; /* all but RES_TENANTS (RES_EVENTS: NULL or "" for all) */
     const char *sub;    /* domain (DNS, DKIM, POLICY) or mailbox id (USAGE) */
 };
 
 enum res_status {
     RES_OK,          /* json holds the answer */
     RES_NOT_FOUND,   /* a 404: the thing does not exist (err says which) */
-    RES_POLICY_NONE, /* 404 policy_not_found: no policy for this scope */
+    RES_POLICY_NONE, /* 404 policy_not_found (or no readable code): no policy */
 };
 
 struct res_child {
@@ -55,15 +45,14 @@ struct resource {
     size_t nchildren;
     struct api_error err; /* RES_NOT_FOUND */
     uint64_t gen;         /* unique per decoded answer */
+    int64_t expires_ms;   /* set by the cache when stored: when it stops being fresh */
     size_t bytes;         /* memory accounted to the cache */
 };
 
-/* The API path of id, components percent-encoded: "/v1/tenants/<t>/dns"... */
+/* The API path of id (its kind's GET endpoint filled with its names). */
 void res_id_path(const struct res_id *id, struct strbuf *out);
-enum api_endpoint res_kind_endpoint(enum res_kind kind);
-/* Append s percent-encoded (all but unreserved characters) as one path
- * component or query value: a name can never change the request's shape. */
-void url_append_component(struct strbuf *out, const char *s);
+/* The names of id as the endpoint templates take them. */
+struct ep_args res_id_args(const struct res_id *id);
 
 /* Decode an HTTP answer for id. 2xx: JSON of the documented shape (else
  * -EIO with a message in *err). 404: a RES_NOT_FOUND resource (or

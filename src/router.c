@@ -2,6 +2,7 @@
  * time. Literal names win; otherwise the node's parameter child takes the
  * component as a name. */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "names.h"
@@ -107,4 +108,55 @@ void route_format(const struct route *rt, struct strbuf *out)
         case P_LINKNAME: sb_puts(out, rt->name); break;
         }
     }
+}
+
+static bool same_name(const struct route *a, const struct route *b, enum node_param p)
+{
+    const char *x = NULL, *y = NULL;
+    switch (p) {
+    case P_NONE: return true;
+    case P_TENANT: x = a->tenant, y = b->tenant; break;
+    case P_DOMAIN: x = a->domain, y = b->domain; break;
+    case P_MAILBOX: x = a->mailbox, y = b->mailbox; break;
+    case P_EMAIL:
+    case P_LINKNAME: x = a->name, y = b->name; break;
+    }
+    return x && y && strcmp(x, y) == 0;
+}
+
+/* Components of rt's path, parents first; returns how many. */
+static int chain_of(const struct route *rt, enum node_kind *chain, int max)
+{
+    int n = 0;
+    for (enum node_kind k = rt->kind; k != N_ROOT && n < max; k = node_types[k].parent)
+        chain[n++] = k;
+    for (int i = 0; i < n / 2; i++) {
+        enum node_kind t = chain[i];
+        chain[i] = chain[n - 1 - i];
+        chain[n - 1 - i] = t;
+    }
+    return n;
+}
+
+void route_link_target(const struct route *link, const struct route *target, struct strbuf *out)
+{
+    enum node_kind from[16], to[16];
+    int nf = chain_of(link, from, 16) - 1; /* the link's directory */
+    int nt = chain_of(target, to, 16);
+    /* The shared leading directories: the same kinds, and a parameter
+     * takes the same name in both routes. */
+    int common = 0;
+    while (common < nf && common < nt && from[common] == to[common] &&
+           same_name(link, target, node_types[from[common]].param))
+        common++;
+    for (int i = common; i < nf; i++)
+        sb_puts(out, "../");
+    struct strbuf full = STRBUF_INIT;
+    route_format(target, &full);
+    /* Skip the shared components of target's path ('/' + common names). */
+    const char *p = full.data;
+    for (int i = 0; i < common; i++)
+        p = strchr(p + 1, '/');
+    sb_puts(out, p + 1);
+    sb_free(&full);
 }

@@ -4,7 +4,6 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-#include "errlog.h"
 #include "jsonout.h"
 
 struct stats g_stats;
@@ -12,6 +11,24 @@ struct stats g_stats;
 void stats_reset(void)
 {
     memset(&g_stats, 0, sizeof g_stats);
+}
+
+void stats_count_answer(enum api_endpoint ep, int http_status)
+{
+    int cls = http_status >= 100 && http_status < 600 ? http_status / 100 : 0;
+    if (ep >= 0 && ep < EP_COUNT)
+        atomic_fetch_add(&g_stats.api_answers[ep][cls], 1);
+}
+
+const char *stats_class_name(int cls)
+{
+    static const char *const names[STATS_CLASSES] = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    return cls >= 0 && cls < STATS_CLASSES ? names[cls] : "none";
+}
+
+void stats_count_failure(int err)
+{
+    atomic_fetch_add(&g_stats.failures_by_errno[err > 0 && err < STATS_ERRNOS ? err : 0], 1);
 }
 
 void stats_render(struct strbuf *sb, long cache_max, unsigned max_conns, unsigned ttl)
@@ -28,7 +45,10 @@ void stats_render(struct strbuf *sb, long cache_max, unsigned max_conns, unsigne
             cJSON_AddNumberToObject(by, api_endpoint_name(i), (double)n);
     }
     cJSON_AddNumberToObject(root, "retries", (double)atomic_load(&g_stats.retries));
-    cJSON_AddNumberToObject(root, "errors", (double)errlog_total());
+    unsigned long failures = 0;
+    for (int i = 0; i < STATS_ERRNOS; i++)
+        failures += atomic_load(&g_stats.failures_by_errno[i]);
+    cJSON_AddNumberToObject(root, "errors", (double)failures);
     cJSON_AddNumberToObject(root, "api_errors", (double)atomic_load(&g_stats.api_errors));
     cJSON_AddNumberToObject(root, "in_flight", (double)atomic_load(&g_stats.in_flight));
     cJSON_AddNumberToObject(root, "connections_opened", (double)atomic_load(&g_stats.connections));
@@ -43,6 +63,15 @@ void stats_render(struct strbuf *sb, long cache_max, unsigned max_conns, unsigne
     cJSON_AddNumberToObject(cache, "max_bytes", (double)cache_max);
     cJSON_AddNumberToObject(root, "kernel_invalidations",
                             (double)atomic_load(&g_stats.notifications));
+    static const char *const ops[KOP_COUNT] = {
+        "lookup", "forget",  "getattr", "setattr", "readlink", "mkdir",       "rmdir",  "open",
+        "read",   "write",   "flush",   "opendir", "readdir",  "readdirplus", "statfs", "other"};
+    cJSON *kernel = cJSON_AddObjectToObject(root, "kernel_requests");
+    for (int i = 0; i < KOP_COUNT; i++)
+        cJSON_AddNumberToObject(kernel, ops[i], (double)atomic_load(&g_stats.kernel_ops[i]));
+    cJSON *inodes = cJSON_AddObjectToObject(root, "inodes");
+    cJSON_AddNumberToObject(inodes, "held", (double)atomic_load(&g_stats.inodes));
+    cJSON_AddNumberToObject(inodes, "peak", (double)atomic_load(&g_stats.inodes_peak));
     json_print_pretty(sb, root);
     cJSON_Delete(root);
 }

@@ -11,11 +11,45 @@
 #include <string.h>
 
 #include "clock.h"
+#include "http_attempt.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "stats.h"
 #include "strbuf.h"
-#include "transport_internal.h"
+
+struct queue {
+    struct http_request *head, *tail;
+    size_t len;
+};
+
+enum req_where { Q_NONE, Q_FOREGROUND, Q_BACKGROUND, Q_DELAYED, Q_ACTIVE, Q_DONE };
+
+struct http_request {
+    atomic_int refs;
+    struct transport *t;
+    struct http_attempt at; /* what is sent, and the attempt in progress */
+    enum api_endpoint ep;
+    enum request_class cls;
+    int64_t budget_ms;
+    int64_t due_ms; /* delayed retry time */
+    enum req_where where;
+    struct http_request *prev, *next;
+    http_done_fn done;
+    void *arg;
+};
+
+struct transport {
+    struct transport_config cfg;
+    struct attempt_config attempt;
+    char *base_url, *cafile;
+    CURLM *multi;
+    pthread_t thread;
+    bool running;
+    pthread_mutex_t lock;
+    bool stopping;
+    struct queue fg, bg, delayed, active;
+    struct ratelimit rl;
+};
 
 static void q_push(struct queue *q, struct http_request *r)
 {
@@ -68,25 +102,13 @@ struct transport *transport_new(const struct transport_config *cfg)
     struct transport *t = xcalloc(1, sizeof *t);
     t->cfg = *cfg;
     t->base_url = xstrdup(cfg->base_url);
-    t->api_key = xstrdup(cfg->api_key ? cfg->api_key : "");
     t->cafile = cfg->cafile ? xstrdup(cfg->cafile) : NULL;
     t->cfg.base_url = t->base_url;
-    t->cfg.api_key = t->api_key;
     t->cfg.cafile = t->cafile;
     if (t->cfg.max_conns < 1)
         t->cfg.max_conns = 1;
+    t->attempt = (struct attempt_config){t->cafile, cfg->key, cfg->timeout_s};
     pthread_mutex_init(&t->lock, NULL);
-
-    struct strbuf auth = STRBUF_INIT;
-    sb_printf(&auth, "Authorization: Bearer %s", t->api_key);
-    t->headers = curl_slist_append(NULL, auth.data);
-    t->headers = curl_slist_append(t->headers, "Accept: application/json");
-    t->body_headers = curl_slist_append(NULL, auth.data);
-    t->body_headers = curl_slist_append(t->body_headers, "Accept: application/json");
-    t->body_headers = curl_slist_append(t->body_headers, "Content-Type: application/json");
-    t->body_headers = curl_slist_append(t->body_headers, "Expect:");
-    memset(auth.data, 0, auth.len);
-    sb_free(&auth);
     return t;
 }
 
@@ -114,10 +136,10 @@ int transport_start(struct transport *t)
 
 static void request_free(struct http_request *r)
 {
-    free(r->url);
-    free(r->path);
-    free(r->body);
-    sb_free(&r->resp);
+    free(r->at.url);
+    free(r->at.path);
+    free(r->at.body);
+    sb_free(&r->at.resp);
     free(r);
 }
 
@@ -135,21 +157,21 @@ struct http_request *transport_submit(struct transport *t, enum http_method meth
     struct http_request *r = xcalloc(1, sizeof *r);
     atomic_init(&r->refs, 2); /* the caller's and the queue's */
     r->t = t;
-    r->method = method;
+    r->at.method = method;
     struct strbuf url = STRBUF_INIT;
     sb_printf(&url, "%s%s", t->base_url, path);
-    r->url = sb_detach(&url, NULL);
-    r->path = xstrdup(path);
-    r->body = body ? xstrdup(body) : NULL;
+    r->at.url = sb_detach(&url, NULL);
+    r->at.path = xstrdup(path);
+    r->at.body = body ? xstrdup(body) : NULL;
     r->ep = ep;
     r->cls = cls;
     r->budget_ms = budget_ms;
-    r->attempt_ms = attempt_ms;
+    r->at.attempt_ms = attempt_ms;
     r->done = done;
     r->arg = arg;
     pthread_mutex_lock(&t->lock);
     if (cls == REQ_FOREGROUND) {
-        r->deadline_ms = clock_mono_ms() + budget_ms;
+        r->at.deadline_ms = clock_mono_ms() + budget_ms;
         r->where = Q_FOREGROUND;
         q_push(&t->fg, r);
     } else {
@@ -169,7 +191,7 @@ void transport_promote(struct transport *t, struct http_request *r)
         r->cls = REQ_FOREGROUND;
         if (r->where == Q_BACKGROUND) {
             q_remove(&t->bg, r);
-            r->deadline_ms = clock_mono_ms() + r->budget_ms;
+            r->at.deadline_ms = clock_mono_ms() + r->budget_ms;
             r->where = Q_FOREGROUND;
             q_push(&t->fg, r);
         }
@@ -203,12 +225,14 @@ static void fail_now(struct transport *t, struct http_request *r, int err, const
 static void attempt_done(struct transport *t, struct http_request *r, CURLcode code)
 {
     struct attempt_outcome o;
-    attempt_outcome(t, r, code, &o);
+    attempt_outcome(&t->attempt, &r->at, code, &o);
     atomic_fetch_sub(&g_stats.in_flight, 1);
+    stats_count_answer(r->ep, o.status);
     int64_t now = clock_mono_ms();
-    if (o.retryable && r->attempts <= t->cfg.retries && now + o.delay_ms < r->deadline_ms) {
-        curl_easy_cleanup(r->easy);
-        r->easy = NULL;
+    /* A retry with a rotated key does not count against retries. */
+    bool again = o.new_key || (o.retryable && r->at.attempts <= t->cfg.retries);
+    if (again && now + o.delay_ms < r->at.deadline_ms) {
+        attempt_end(&r->at);
         atomic_fetch_add(&g_stats.retries, 1);
         pthread_mutex_lock(&t->lock);
         q_remove(&t->active, r);
@@ -219,16 +243,16 @@ static void attempt_done(struct transport *t, struct http_request *r, CURLcode c
         return;
     }
     struct http_result res = {.status = o.status,
-                              .body = r->resp.data ? r->resp.data : "",
-                              .len = r->resp.len,
+                              .body = r->at.resp.data ? r->at.resp.data : "",
+                              .len = r->at.resp.len,
                               .err = o.err,
                               .errmsg = o.errmsg};
     pthread_mutex_lock(&t->lock);
     q_remove(&t->active, r);
     r->where = Q_DONE;
     pthread_mutex_unlock(&t->lock);
-    curl_easy_cleanup(r->easy);
-    r->easy = NULL;
+    /* res points into r->at.resp, which the cleanup keeps. */
+    attempt_end(&r->at);
     finish(t, r, &res); /* may free r: nothing of r is touched after */
 }
 
@@ -249,7 +273,7 @@ static struct http_request *next_request(struct transport *t, int64_t now)
     }
     if ((r = t->bg.head)) {
         q_remove(&t->bg, r);
-        r->deadline_ms = now + r->budget_ms;
+        r->at.deadline_ms = now + r->budget_ms;
         return r;
     }
     return NULL;
@@ -281,7 +305,7 @@ static int64_t dispatch(struct transport *t)
             break;
         }
         struct http_request *r = next_request(t, now);
-        bool expired = r->deadline_ms <= now;
+        bool expired = r->at.deadline_ms <= now;
         if (!expired) {
             r->where = Q_ACTIVE;
             q_push(&t->active, r);
@@ -293,16 +317,16 @@ static int64_t dispatch(struct transport *t)
             fail_now(t, r, ETIMEDOUT, "timed out waiting in the request queue");
             continue;
         }
-        r->attempts++;
-        sb_reset(&r->resp);
-        r->retry_after_s = 0;
-        r->too_big = false;
-        r->errbuf[0] = '\0';
-        r->easy = attempt_easy(t, r, now);
-        if (!r->easy || curl_multi_add_handle(t->multi, r->easy) != CURLM_OK) {
-            if (r->easy)
-                curl_easy_cleanup(r->easy);
-            r->easy = NULL;
+        r->at.attempts++;
+        sb_reset(&r->at.resp);
+        r->at.retry_after_s = 0;
+        r->at.too_big = false;
+        r->at.errbuf[0] = '\0';
+        r->at.easy = attempt_easy(&t->attempt, &r->at, now);
+        if (r->at.easy)
+            curl_easy_setopt(r->at.easy, CURLOPT_PRIVATE, r);
+        if (!r->at.easy || curl_multi_add_handle(t->multi, r->at.easy) != CURLM_OK) {
+            attempt_end(&r->at);
             pthread_mutex_lock(&t->lock);
             q_remove(&t->active, r);
             pthread_mutex_unlock(&t->lock);
@@ -348,10 +372,9 @@ static void cancel_all(struct transport *t)
         pthread_mutex_unlock(&t->lock);
         if (!r)
             break;
-        if (r->easy) {
-            curl_multi_remove_handle(t->multi, r->easy);
-            curl_easy_cleanup(r->easy);
-            r->easy = NULL;
+        if (r->at.easy) {
+            curl_multi_remove_handle(t->multi, r->at.easy);
+            attempt_end(&r->at);
             atomic_fetch_sub(&g_stats.in_flight, 1);
         }
         fail_now(t, r, ECANCELED, "the mount is shutting down");
@@ -404,11 +427,6 @@ void transport_free(struct transport *t)
     if (!t)
         return;
     transport_stop(t);
-    curl_slist_free_all(t->headers);
-    curl_slist_free_all(t->body_headers);
-    if (t->api_key)
-        memset(t->api_key, 0, strlen(t->api_key));
-    free(t->api_key);
     free(t->base_url);
     free(t->cafile);
     pthread_mutex_destroy(&t->lock);

@@ -3,7 +3,7 @@
  * HTTP/2 multiplexing when offered), keeps at most max_conns transfers
  * active, serves foreground requests before background ones, enforces the
  * max_rps token bucket, and retries with exponential backoff and jitter as
- * SPEC §6 allows. Callers get their answer through a callback run on the
+ * SEMANTICS.md §6 allows. Callers get their answer through a callback run on the
  * transport thread, never with a transport lock held. */
 #ifndef TC_TRANSPORT_H
 #define TC_TRANSPORT_H
@@ -12,21 +12,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api_error.h"
+#include "endpoint.h"
 
-#define TRANSPORT_MAX_BODY (16u << 20) /* answers above this are refused (EIO) */
+struct apikey;
+
 
 struct transport_config {
     const char *base_url; /* scheme://host[:port][/prefix], no trailing slash */
-    const char *api_key;
+    struct apikey *key;   /* read for each attempt: a rotated key is used at once */
     const char *cafile;   /* NULL: the system bundle */
     int max_conns;
     double max_rps;       /* 0: unlimited */
     int timeout_s;        /* per attempt; connect timeout is min(10 s, this) */
     int retries;
 };
-
-enum http_method { HTTP_GET, HTTP_POST, HTTP_PATCH, HTTP_DELETE };
 
 enum request_class {
     REQ_FOREGROUND, /* someone waits for it */

@@ -1,7 +1,9 @@
-/* tree: the file tree as data. One row per node kind: where it sits, its
- * name (or which API name fills it), its mode and flags, and the functions
- * that render and write it. The router resolves paths against this table;
- * adding a file is one row and one renderer. */
+/* tree: the shape of the file tree as data. One row per kind of node: where
+ * it sits, its name (or which API name fills it), its mode and flags — all
+ * the router needs, and nothing it would have to call. What each kind does
+ * (its renderer, its action, the list a directory shows) is nodeops.c's
+ * table, indexed by the same kinds. Adding a file is one row here, one
+ * there, and a renderer (SEMANTICS.md, The tree). */
 #ifndef TC_TREE_H
 #define TC_TREE_H
 
@@ -43,12 +45,18 @@ enum node_kind {
     N_TENANT_HEALTH,
     N_TENANT_ZONE,
     N_TENANT_CSV,
+    N_TENANT_EVENTS_LOG,
+    N_TENANT_EVENTS_JSONL,
     N_HEALTH,
+    N_EVENTS_LOG,
+    N_EVENTS_JSONL,
+    N_METRICS,
     N_BY_NAME,
     N_BY_NAME_LINK,
     N_META,
     N_META_STATS,
     N_META_ERRORS,
+    N_META_METRICS,
     N_META_INVALIDATE,
     N_COUNT
 };
@@ -59,6 +67,7 @@ enum node_param { P_NONE, P_TENANT, P_DOMAIN, P_MAILBOX, P_EMAIL, P_LINKNAME };
 #define NF_ACTION 0x1   /* any write performs an action; reads as empty */
 #define NF_VOLATILE 0x2 /* changes on its own (stats, errors): no memo, direct I/O */
 #define NF_LOCAL 0x4    /* a result kept by this mount; exists only once there is one */
+#define NF_EVENTS 0x8   /* the enforcement log: exists only when enforcement_max > 0 */
 
 /* A resolved path: the kind and the names captured on the way. */
 struct route {
@@ -67,14 +76,6 @@ struct route {
     char storage[4096];
 };
 
-struct render_ctx;
-struct fs;
-struct op_ctx;
-
-typedef int (*render_fn)(struct render_ctx *rc, const struct route *rt, struct strbuf *out);
-typedef int (*write_fn)(struct fs *fs, const struct route *rt, const char *buf, size_t len,
-                        const struct op_ctx *ctx);
-
 struct node_type {
     enum node_kind kind;
     enum node_kind parent;
@@ -82,8 +83,6 @@ struct node_type {
     enum node_param param;
     mode_t mode; /* S_IFDIR | 0755, S_IFREG | 0444 / 0644, S_IFLNK | 0777 */
     unsigned flags;
-    render_fn render; /* files: content; links: target */
-    write_fn write;   /* writable files */
 };
 
 extern const struct node_type node_types[N_COUNT];
@@ -102,5 +101,8 @@ int route_path(const char *path, struct route *out);
 int route_child(const struct route *dir, const char *name, struct route *out);
 /* Rebuild the path of a route. */
 void route_format(const struct route *rt, struct strbuf *out);
+/* The relative target of a symbolic link at link that points to target
+ * ("../../../mailboxes/<id>"), from the two routes' shared directories. */
+void route_link_target(const struct route *link, const struct route *target, struct strbuf *out);
 
 #endif

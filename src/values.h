@@ -43,5 +43,8 @@ int utf8_valid(const char *s, size_t len);
 /* The length of s (NUL-terminated) cut to at most max bytes without
  * splitting a character: a valid UTF-8 string stays valid. */
 size_t utf8_prefix(const char *s, size_t max);
+/* The columns s takes on a terminal (display width, not bytes): tables
+ * stay aligned whatever alphabet their cells are in. */
+size_t utf8_width(const char *s);
 
 #endif

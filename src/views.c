@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "render.h"
+#include "values.h"
 
 /* ---- health --------------------------------------------------------------- */
 
@@ -83,18 +84,18 @@ static void health_print(struct health_table *t, int first_col, struct strbuf *o
         width[c] = strlen(head[c]);
     for (size_t i = 0; i < t->n; i++)
         for (int c = 0; c < H_COLS; c++)
-            if (strlen(t->rows[i].cell[c]) > width[c])
-                width[c] = strlen(t->rows[i].cell[c]);
+            if (utf8_width(t->rows[i].cell[c]) > width[c])
+                width[c] = utf8_width(t->rows[i].cell[c]);
     if (t->n) /* rows is NULL then, and qsort's argument is nonnull */
         qsort(t->rows, t->n, sizeof *t->rows, cmp_rows);
     for (size_t i = 0; i <= t->n; i++) {
         struct strbuf line = STRBUF_INIT;
         for (int c = first_col; c < H_COLS; c++) {
             const char *v = i == 0 ? head[c] : t->rows[i - 1].cell[c];
-            if (c == H_COLS - 1)
-                sb_puts(&line, v);
-            else
-                sb_printf(&line, "%-*s  ", (int)width[c], v);
+            sb_puts(&line, v);
+            if (c < H_COLS - 1) /* pad to the column's display width */
+                for (size_t w = utf8_width(v); w < width[c] + 2; w++)
+                    sb_putc(&line, ' ');
         }
         sb_append(out, line.data, line.len);
         sb_putc(out, '\n');
@@ -116,13 +117,13 @@ static const char *tenant_name_of(const cJSON *item, const char *id)
     return n && *n ? n : id;
 }
 
-int render_tenant_health(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_tenant_health(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const cJSON *tenant;
     const struct resource *domains;
-    int err = rc_tenant(rc, rt->tenant, &tenant);
+    int err = rctx_tenant(rctx, rt->tenant, &tenant);
     if (!err)
-        err = rc_get(rc, RES_DOMAINS, rt->tenant, NULL, &domains);
+        err = rctx_get(rctx, RES_DOMAINS, rt->tenant, NULL, &domains);
     if (err)
         return err;
     struct health_table t = {0};
@@ -132,15 +133,15 @@ int render_tenant_health(struct render_ctx *rc, const struct route *rt, struct s
     return 0;
 }
 
-int render_fleet_health(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_fleet_health(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     (void)rt;
     const struct resource *tenants;
-    int err = rc_get(rc, RES_TENANTS, NULL, NULL, &tenants);
+    int err = rctx_get(rctx, RES_TENANTS, NULL, NULL, &tenants);
     if (err)
         return err;
     for (size_t i = 0; i < tenants->nchildren; i++)
-        rc_prefetch(rc, RES_DOMAINS, tenants->children[i].name, NULL);
+        rctx_prefetch(rctx, RES_DOMAINS, tenants->children[i].name, NULL);
     /* Tenants are shown by their by-name/ link name: two tenants with the
      * same display name stay apart ("Acme~1a2b3c4d"). */
     char **names = by_name_names(tenants);
@@ -148,7 +149,7 @@ int render_fleet_health(struct render_ctx *rc, const struct route *rt, struct st
     for (size_t i = 0; i < tenants->nchildren && !err; i++) {
         const struct resource *domains;
         const char *id = tenants->children[i].name;
-        err = rc_get(rc, RES_DOMAINS, id, NULL, &domains);
+        err = rctx_get(rctx, RES_DOMAINS, id, NULL, &domains);
         if (err == -ENOENT) { /* deleted since the list was fetched */
             err = 0;
             continue;
@@ -288,11 +289,11 @@ static void zone_records(struct strbuf *out, const cJSON *dns, const char *membe
     cJSON_ArrayForEach(rec, arr) zone_record(out, rec, domain);
 }
 
-static int domain_zone(struct render_ctx *rc, const char *tenant, const char *domain,
+static int domain_zone(struct render_ctx *rctx, const char *tenant, const char *domain,
                        struct strbuf *out)
 {
     const struct resource *dns;
-    int err = rc_get(rc, RES_DNS, tenant, domain, &dns);
+    int err = rctx_get(rctx, RES_DNS, tenant, domain, &dns);
     if (err)
         return err;
     if (!zone_name_ok(domain)) {
@@ -307,23 +308,23 @@ static int domain_zone(struct render_ctx *rc, const char *tenant, const char *do
     return 0;
 }
 
-int render_domain_zone(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_domain_zone(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    return domain_zone(rc, rt->tenant, rt->domain, out);
+    return domain_zone(rctx, rt->tenant, rt->domain, out);
 }
 
-int render_tenant_zone(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
+int render_tenant_zone(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const struct resource *domains;
-    int err = rc_get(rc, RES_DOMAINS, rt->tenant, NULL, &domains);
+    int err = rctx_get(rctx, RES_DOMAINS, rt->tenant, NULL, &domains);
     if (err)
         return err;
     for (size_t i = 0; i < domains->nchildren; i++)
-        rc_prefetch(rc, RES_DNS, rt->tenant, domains->children[i].name);
+        rctx_prefetch(rctx, RES_DNS, rt->tenant, domains->children[i].name);
     bool first = true;
     for (size_t i = 0; i < domains->nchildren && !err; i++) {
         struct strbuf one = STRBUF_INIT;
-        err = domain_zone(rc, rt->tenant, domains->children[i].name, &one);
+        err = domain_zone(rctx, rt->tenant, domains->children[i].name, &one);
         if (err == -ENOENT) /* removed since the list was fetched */
             err = 0;
         else if (!err) {
@@ -368,48 +369,54 @@ static void int_text(const cJSON *obj, const char *name, char *buf, size_t len)
         snprintf(buf, len, "none");
 }
 
-/* The limit of a policy resource, "" when there is none. */
-static void policy_text(const struct resource *r, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    if (!r || r->status != RES_OK)
-        return;
-    const cJSON *obj = r->json;
-    if (!cJSON_GetObjectItemCaseSensitive(obj, "daily_send_limit"))
-        obj = cJSON_GetObjectItemCaseSensitive(r->json, "policy");
-    long long v;
-    if (json_int(obj, "daily_send_limit", &v) == 0)
-        snprintf(buf, len, "%lld", v);
-}
-
-/* A policy: missing scopes (404 of either kind) read as no policy. */
-static int get_policy(struct render_ctx *rc, const char *tenant, const char *scope, char *buf,
+/* A policy's limit as text ("" when there is none): missing scopes (404 of
+ * either kind) read as no policy; an unusable answer fails as it does for
+ * mailbox_limit. */
+int policy_limit_text(struct render_ctx *rctx, const char *tenant, const char *scope, char *buf,
                       size_t len)
 {
+    buf[0] = '\0';
     const struct resource *r = NULL;
-    int err = rc_get(rc, RES_POLICY, tenant, scope, &r);
+    int err = rctx_get(rctx, RES_POLICY, tenant, scope, &r);
     if (err == -ENOENT)
-        err = 0, r = NULL;
-    if (!err)
-        policy_text(r, buf, len);
-    return err;
-}
-
-int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strbuf *out)
-{
-    const struct resource *mboxes;
-    int err = rc_get(rc, RES_MAILBOXES, rt->tenant, NULL, &mboxes);
+        return 0;
     if (err)
         return err;
-    rc_prefetch(rc, RES_POLICY, rt->tenant, "");
+    long long n;
+    const cJSON *from;
+    int found = policy_limit(r, &n, &from);
+    if (found < 0)
+        return rctx_fail(rctx, EIO, "the mailbox-limits answer has no integer daily_send_limit");
+    if (found)
+        snprintf(buf, len, "%lld", n);
+    return 0;
+}
+
+bool usage_blocked(const cJSON *usage)
+{
+    int blocked = json_bool(usage, "is_blocked", -1);
+    if (blocked < 0) {
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(usage, "blocked_at");
+        blocked = at && !cJSON_IsNull(at);
+    }
+    return blocked;
+}
+
+int render_tenant_csv(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
+{
+    const struct resource *mboxes;
+    int err = rctx_get(rctx, RES_MAILBOXES, rt->tenant, NULL, &mboxes);
+    if (err)
+        return err;
+    rctx_prefetch(rctx, RES_POLICY, rt->tenant, "");
     for (size_t i = 0; i < mboxes->nchildren; i++) {
         const char *d = mailbox_domain(mboxes->children[i].item);
         if (d)
-            rc_prefetch(rc, RES_POLICY, rt->tenant, d);
-        rc_prefetch(rc, RES_USAGE, rt->tenant, mboxes->children[i].name);
+            rctx_prefetch(rctx, RES_POLICY, rt->tenant, d);
+        rctx_prefetch(rctx, RES_USAGE, rt->tenant, mboxes->children[i].name);
     }
     char tenant_policy[32];
-    if ((err = get_policy(rc, rt->tenant, "", tenant_policy, sizeof tenant_policy)))
+    if ((err = policy_limit_text(rctx, rt->tenant, "", tenant_policy, sizeof tenant_policy)))
         return err;
     sb_puts(out, "email,display_name,domain,daily_send_limit,enforced_limit,sends_today,"
                  "remaining_sends,blocked\n");
@@ -418,19 +425,15 @@ int render_tenant_csv(struct render_ctx *rc, const struct route *rt, struct strb
         const char *domain = mailbox_domain(m);
         char domain_policy[32] = "", limit[32], sends[32], remaining[32];
         if (domain &&
-            (err = get_policy(rc, rt->tenant, domain, domain_policy, sizeof domain_policy)))
+            (err = policy_limit_text(rctx, rt->tenant, domain, domain_policy, sizeof domain_policy)))
             break;
         const struct resource *usage;
-        if ((err = rc_get(rc, RES_USAGE, rt->tenant, mboxes->children[i].name, &usage)))
+        if ((err = rctx_get(rctx, RES_USAGE, rt->tenant, mboxes->children[i].name, &usage)))
             break;
         int_text(m, "daily_send_limit", limit, sizeof limit);
         int_text(usage->json, "sends_today", sends, sizeof sends);
         int_text(usage->json, "remaining_sends", remaining, sizeof remaining);
-        int blocked = json_bool(usage->json, "is_blocked", -1);
-        if (blocked < 0) {
-            const cJSON *at = cJSON_GetObjectItemCaseSensitive(usage->json, "blocked_at");
-            blocked = at && !cJSON_IsNull(at);
-        }
+        bool blocked = usage_blocked(usage->json);
         const char *enforced = domain_policy[0]   ? domain_policy
                                : tenant_policy[0] ? tenant_policy
                                                   : "none";

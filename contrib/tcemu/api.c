@@ -1,6 +1,7 @@
-/* api.c — the /v1 request pipeline: count the request, add latency, serve
- * an override or an injected fault, authenticate, route, parse the body and
- * call the handler; then shape the reply (error shape, extra fields). */
+/* api.c — the API request pipeline (/v1 and /api-key): count the request,
+ * add latency, serve an override or an injected fault, authenticate, check
+ * the plan, route, check the body as the API's framework would and call the
+ * handler; then shape the reply (error shape, extra fields). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,39 +12,57 @@
 #include "handlers.h"
 #include "json_util.h"
 #include "router.h"
+#include "validate.h"
 
 struct api_route {
     api_handler fn;
-    bool takes_body;
+    const struct field_spec *body; /* the body's model; NULL: takes no body */
+    bool key_answer;               /* answers with a key: never record the request body */
 };
 
-#define R(method, pattern, fn, body)                                                               \
+#define R(method, pattern, fn, body, key_answer)                                                   \
     {                                                                                              \
         method, pattern, &(const struct api_route)                                                 \
         {                                                                                          \
-            fn, body                                                                               \
+            fn, body, key_answer                                                                   \
         }                                                                                          \
     }
 
+/* The request models of the documented bodies (api-docs "Request body"). */
+static const struct field_spec domain_body[] = {{"domain", FIELD_STR, true, NULL}, {0}};
+static const struct field_spec provision_item[] = {
+    {"name", FIELD_STR, true, NULL}, {"email", FIELD_STR, true, NULL}, {0}};
+static const struct field_spec provision_body[] = {{"domain", FIELD_STR, true, NULL},
+                                                   {"account_password", FIELD_STR, true, NULL},
+                                                   {"mailboxes", FIELD_LIST, true, provision_item},
+                                                   {0}};
+static const struct field_spec patch_body[] = {
+    {"display_name", FIELD_STR, false, NULL}, {"daily_send_limit", FIELD_INT, false, NULL}, {0}};
+static const struct field_spec limits_body[] = {
+    {"daily_send_limit", FIELD_INT, true, NULL}, {"domain_scope", FIELD_STR, false, NULL}, {0}};
+
 static const struct route api_routes[] = {
-    R("GET", "/v1/tenants", h_tenants_list, false),
-    R("GET", "/v1/tenants/{tenant_id}", h_tenant_get, false),
-    R("DELETE", "/v1/tenants/{tenant_id}", h_tenant_delete, false),
-    R("POST", "/v1/tenants/{tenant_id}/sync", h_tenant_sync, false),
-    R("GET", "/v1/tenants/{tenant_id}/domains", h_domains_list, false),
-    R("POST", "/v1/tenants/{tenant_id}/domains", h_domain_add, true),
-    R("POST", "/v1/tenants/{tenant_id}/domains/{domain_name}/verify", h_domain_verify, false),
+    R("GET", "/v1/tenants", h_tenants_list, NULL, false),
+    R("GET", "/v1/tenants/{tenant_id}", h_tenant_get, NULL, false),
+    R("DELETE", "/v1/tenants/{tenant_id}", h_tenant_delete, NULL, false),
+    R("POST", "/v1/tenants/{tenant_id}/sync", h_tenant_sync, NULL, false),
+    R("GET", "/v1/tenants/{tenant_id}/domains", h_domains_list, NULL, false),
+    R("POST", "/v1/tenants/{tenant_id}/domains", h_domain_add, domain_body, false),
+    R("POST", "/v1/tenants/{tenant_id}/domains/{domain_name}/verify", h_domain_verify, NULL, false),
     R("POST", "/v1/tenants/{tenant_id}/domains/{domain_name}/enable-dkim", h_domain_enable_dkim,
-      false),
+      NULL, false),
     R("GET", "/v1/tenants/{tenant_id}/domains/{domain_name}/dkim-status", h_domain_dkim_status,
+      NULL, false),
+    R("GET", "/v1/tenants/{tenant_id}/domains/{domain_name}/dns", h_domain_dns, NULL, false),
+    R("GET", "/v1/tenants/{tenant_id}/mailboxes", h_mailboxes_list, NULL, false),
+    R("POST", "/v1/tenants/{tenant_id}/mailboxes", h_mailboxes_provision, provision_body, false),
+    R("PATCH", "/v1/tenants/{tenant_id}/mailboxes/{mailbox_id}", h_mailbox_patch, patch_body,
       false),
-    R("GET", "/v1/tenants/{tenant_id}/domains/{domain_name}/dns", h_domain_dns, false),
-    R("GET", "/v1/tenants/{tenant_id}/mailboxes", h_mailboxes_list, false),
-    R("POST", "/v1/tenants/{tenant_id}/mailboxes", h_mailboxes_provision, true),
-    R("PATCH", "/v1/tenants/{tenant_id}/mailboxes/{mailbox_id}", h_mailbox_patch, true),
-    R("GET", "/v1/tenants/{tenant_id}/mailboxes/{mailbox_id}/usage", h_mailbox_usage, false),
-    R("POST", "/v1/tenants/{tenant_id}/mailbox-limits", h_limits_set, true),
-    R("GET", "/v1/tenants/{tenant_id}/mailbox-limits", h_limits_get, false),
+    R("GET", "/v1/tenants/{tenant_id}/mailboxes/{mailbox_id}/usage", h_mailbox_usage, NULL, false),
+    R("POST", "/v1/tenants/{tenant_id}/mailbox-limits", h_limits_set, limits_body, false),
+    R("GET", "/v1/tenants/{tenant_id}/mailbox-limits", h_limits_get, NULL, false),
+    R("GET", "/v1/enforcement/events", h_enforcement_events, NULL, false),
+    R("POST", "/api-key/rotate", h_api_key_rotate, NULL, true),
 };
 #define NROUTES (sizeof(api_routes) / sizeof(*api_routes))
 
@@ -109,6 +128,19 @@ void *api_fail(struct api_call *c, int status, const char *code, const char *fmt
     return NULL;
 }
 
+void *api_invalid(struct api_call *c, cJSON *loc, const char *msg, const char *type)
+{
+    if (!c->invalid)
+        c->invalid = cJSON_CreateArray();
+    if (!c->code) {
+        const cJSON *last = cJSON_GetArrayItem(loc, cJSON_GetArraySize(loc) - 1);
+        api_fail(c, 400, "invalid_request", "%s: %s",
+                 cJSON_IsString(last) ? last->valuestring : "request", msg);
+    }
+    validation_error(c->invalid, loc, msg, type);
+    return NULL;
+}
+
 void api_ok(struct api_call *c, cJSON *json)
 {
     c->status = 200;
@@ -132,42 +164,70 @@ struct emu_domain *api_domain(struct api_call *c, struct emu_tenant *t)
     return &t->domains[i];
 }
 
-/* Account index for "Authorization: Bearer KEY", or -1. */
-static int authenticate(const struct emu_app *app, const char *header)
+/* FastAPI's answer to a request its framework refused: 422 with every failure. */
+static void reply_validation(struct reply *out, cJSON *errors, const struct emu_faults *f)
 {
-    if (!header)
-        return -1;
-    header += strspn(header, " \t");
-    if (strncasecmp(header, "Bearer", 6) != 0 || (header[6] != ' ' && header[6] != '\t'))
-        return -1;
-    const char *key = header + 6 + strspn(header + 6, " \t");
-    size_t len = strcspn(key, " \t");
-    if (key[len + strspn(key + len, " \t")] != '\0')
-        return -1;
-    for (int i = 0; i < app->opts.naccounts; i++) {
-        const char *k = app->opts.accounts[i].key;
-        if (strlen(k) == len && memcmp(k, key, len) == 0)
-            return i;
-    }
-    return -1;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "detail", errors);
+    reply_json(out, 422, root, f->extra_fields);
 }
 
-/* Strict parse: one JSON value and nothing but whitespace after it. */
-static cJSON *parse_body(const struct http_request *req)
+static bool is_v1(const char *target)
 {
-    if (!req->body || req->body_len == 0)
-        return NULL;
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
-    if (!j)
-        return NULL;
-    while (end && (size_t)(end - req->body) < req->body_len && strchr(" \t\r\n", *end) && *end)
-        end++;
-    if (!end || (size_t)(end - req->body) != req->body_len) {
-        cJSON_Delete(j);
+    return strncmp(target, "/v1", 3) == 0 && (target[3] == '\0' || strchr("/?#", target[3]));
+}
+
+static size_t tenants_of(struct emu_store *s, int account)
+{
+    size_t n = 0;
+    store_rdlock(s);
+    for (size_t i = 0; i < s->ntenants; i++)
+        n += s->tenants[i]->account == account;
+    store_unlock(s);
+    return n;
+}
+
+/* The plan checks of every authenticated /v1 request (api-docs/
+ * authentication.txt "Plan scoping"); true when the request was refused. */
+static bool plan_refused(struct emu_app *app, int account, const char *method,
+                         const struct emu_faults *f, struct reply *out)
+{
+    enum emu_plan plan = accounts_plan(&app->accounts, account);
+    if (plan == PLAN_LAPSED) {
+        reply_error(out, 402, f->error_shape, f->extra_fields, "no_api_plan",
+                    "No active API plan on this account");
+        return true;
+    }
+    long ceiling = plan_ceiling(plan);
+    if (ceiling < 0 || strcmp(method, "GET") == 0)
+        return false;
+    size_t held = tenants_of(&app->store, account);
+    if ((long)held <= ceiling)
+        return false;
+    char msg[200];
+    snprintf(msg, sizeof(msg), "The account holds %zu tenants, more than the %ld of its %s plan",
+             held, ceiling, plan_name(plan));
+    reply_error(out, 402, f->error_shape, f->extra_fields, "tenant_limit_reached", msg);
+    return true;
+}
+
+/* The body as the legacy dialects check it: 400 invalid_json / invalid_request. */
+static cJSON *legacy_body(const struct http_request *req, const struct emu_faults *f,
+                          struct reply *out)
+{
+    cJSON *body = json_parse_body(req->body, req->body_len, NULL);
+    if (!body) {
+        reply_error(out, 400, f->error_shape, f->extra_fields, "invalid_json",
+                    "Request body must be valid JSON");
         return NULL;
     }
-    return j;
+    if (!cJSON_IsObject(body)) {
+        cJSON_Delete(body);
+        reply_error(out, 400, f->error_shape, f->extra_fields, "invalid_request",
+                    "Request body must be a JSON object");
+        return NULL;
+    }
+    return body;
 }
 
 static void serve_override(struct override *o, struct reply *out)
@@ -204,12 +264,17 @@ static void serve_fault(enum fault_kind kind, int status, const struct emu_fault
 static void dispatch(struct emu_app *app, const struct http_request *req, struct reply *out,
                      const struct emu_faults *f, struct route_match *m, enum route_result rr)
 {
-    int account = authenticate(app, req->authorization);
-    if (account < 0) {
-        reply_error(out, 401, f->error_shape, f->extra_fields, "unauthorized",
-                    "Missing or invalid API key");
+    int account = -1;
+    enum auth_result auth = accounts_authenticate(&app->accounts, req->authorization, &account);
+    if (auth != AUTH_OK) {
+        const char *code, *message;
+        auth_error(auth, &code, &message);
+        reply_error(out, 401, f->error_shape, f->extra_fields, code, message);
         return;
     }
+    /* Key rotation manages the account itself: no plan needed for it. */
+    if (is_v1(req->target) && plan_refused(app, account, req->method, f, out))
+        return;
     if (rr == ROUTE_NOT_FOUND) {
         reply_error(out, 404, f->error_shape, f->extra_fields, "not_found", "No such endpoint");
         return;
@@ -224,27 +289,31 @@ static void dispatch(struct emu_app *app, const struct http_request *req, struct
     struct api_call c = {
         .app = app, .account = account, .params = m->params, .target = req->target, .cfg = f};
     cJSON *body = NULL;
-    if (ar->takes_body) {
-        body = parse_body(req);
-        if (!body) {
-            reply_error(out, 400, f->error_shape, f->extra_fields, "invalid_json",
-                        "Request body must be valid JSON");
-            return;
-        }
-        if (!cJSON_IsObject(body)) {
-            cJSON_Delete(body);
-            reply_error(out, 400, f->error_shape, f->extra_fields, "invalid_request",
-                        "Request body must be a JSON object");
+    if (ar->body) {
+        if (f->error_shape == ERR_DOCUMENTED) {
+            cJSON *errors = cJSON_CreateArray();
+            body = validate_body(req->body, req->body_len, ar->body, errors);
+            if (!body) {
+                reply_validation(out, errors, f);
+                return;
+            }
+            cJSON_Delete(errors);
+        } else if (!(body = legacy_body(req, f, out))) {
             return;
         }
         c.body = body;
     }
     ar->fn(&c);
     cJSON_Delete(body);
-    if (c.code)
+    if (c.invalid && f->error_shape == ERR_DOCUMENTED) {
+        reply_validation(out, c.invalid, f);
+        c.invalid = NULL;
+    } else if (c.code) {
         reply_error(out, c.status, f->error_shape, f->extra_fields, c.code, c.message);
-    else
+    } else {
         reply_json(out, c.status, c.json, f->extra_fields);
+    }
+    cJSON_Delete(c.invalid);
 }
 
 void api_handle(struct emu_app *app, const struct http_request *req, struct reply *out,
@@ -256,11 +325,12 @@ void api_handle(struct emu_app *app, const struct http_request *req, struct repl
     enum route_result rr = router_match(api_routes, NROUTES, req->method, req->target, m);
     const char *route_key = rr == ROUTE_OK ? m->route->pattern : UNMATCHED;
     bool is_write = strcmp(req->method, "GET") != 0;
+    bool secret = rr == ROUTE_OK && ((const struct api_route *)m->route->data)->key_answer;
 
     *ticket = stats_begin(&app->stats, req->conn_gen, req->method, route_key, req->target);
     if (is_write)
         stats_record_write(&app->stats, ticket, req->method, req->target,
-                           req->body_too_large ? NULL : req->body, req->body_len);
+                           req->body_too_large || secret ? NULL : req->body, req->body_len);
 
     struct emu_faults f = faults_snapshot(&app->faults);
     out->retry_after = -1;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "accounts.h"
 #include "faults.h"
 #include "options.h"
 #include "overrides.h"
@@ -20,6 +21,7 @@
 struct emu_app {
     struct emu_options opts;
     struct emu_store store;
+    struct accounts accounts;
     struct stats stats;
     struct fault_state faults;
     struct override_list overrides;
@@ -55,7 +57,8 @@ void reply_json(struct reply *r, int status, cJSON *json, bool extra_fields);
 void reply_error(struct reply *r, int status, enum error_shape shape, bool extra_fields,
                  const char *code, const char *message);
 
-/* /v1 requests: stats, faults, overrides, auth, routing, handlers. */
+/* API requests (/v1 and /api-key): stats, faults, overrides, auth, plan,
+ * routing, request checks, handlers. */
 void api_handle(struct emu_app *app, const struct http_request *req, struct reply *out,
                 struct stats_ticket *ticket);
 /* Route keys ("GET /v1/tenants", ...) for stats' by_route. */
@@ -64,8 +67,8 @@ const char *const *api_route_keys(size_t *n);
 /* /_emu/... control endpoints (no auth, not counted). */
 void emu_control_handle(struct emu_app *app, const struct http_request *req, struct reply *out);
 
-/* Rebuilds the fleet from the start-up options and clears stats, overrides
- * and faults (/_emu/reset, and start-up). */
+/* Rebuilds the fleet from the start-up options, restores the accounts' keys
+ * and plans, and clears stats, overrides and faults (/_emu/reset). */
 void app_reset(struct emu_app *app);
 
 #endif

@@ -1,13 +1,15 @@
 /* emu_control.c — the /_emu/... control endpoints of CONTRACT.md: stats,
- * fault configuration, entity tweaks (/_emu/set), canned overrides and
- * reset. No authentication, never counted in stats, errors always in the
- * nested shape so that tests can rely on them whatever --error-shape says. */
+ * fault configuration, entity tweaks (/_emu/set), accounts and plans,
+ * sends and the daily reset, canned overrides and reset. No
+ * authentication, never counted in stats, errors always in the nested
+ * shape so that tests can rely on them whatever --error-shape says. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "app.h"
+#include "enforcement.h"
 #include "fixtures.h"
 #include "json_util.h"
 #include "router.h"
@@ -34,10 +36,13 @@ static void ok(struct reply *out)
 
 void app_reset(struct emu_app *app)
 {
+    char err[256];
     store_wrlock(&app->store);
     store_clear(&app->store);
-    fixtures_build(&app->store, &app->opts);
+    /* Cannot fail: the same options built the same fleet at start-up. */
+    (void)fixtures_build(&app->store, &app->opts, err, sizeof(err));
     store_unlock(&app->store);
+    accounts_reset(&app->accounts, &app->opts);
     stats_reset(&app->stats);
     overrides_clear(&app->overrides);
     faults_reset(&app->faults, &app->opts.faults);
@@ -125,14 +130,18 @@ static void set_domain(struct emu_tenant *t, struct emu_domain *d, const cJSON *
     }
 }
 
-static void set_mailbox(struct emu_mailbox *m, const cJSON *set)
+/* sends_today (and domain_name, which picks the policy) go through
+ * enforcement like sends do, unless blocked_at itself is being set. */
+static void set_mailbox(struct emu_store *s, struct emu_tenant *t, struct emu_mailbox *m,
+                        const cJSON *set)
 {
     for (const cJSON *f = set->child; f; f = f->next)
         json_put(m->obj, f->string, cJSON_Duplicate(f, 1));
     bool counts = cJSON_GetObjectItemCaseSensitive(set, "sends_today") ||
-                  cJSON_GetObjectItemCaseSensitive(set, "daily_send_limit");
+                  cJSON_GetObjectItemCaseSensitive(set, "daily_send_limit") ||
+                  cJSON_GetObjectItemCaseSensitive(set, "domain_name");
     if (counts && !cJSON_GetObjectItemCaseSensitive(set, "blocked_at"))
-        mailbox_update_blocked(m);
+        enforce_mailbox(s, t, m);
 }
 
 static void set_tenant(struct emu_store *s, struct emu_tenant *t, const cJSON *set)
@@ -186,7 +195,7 @@ static void c_set(struct emu_app *app, const struct http_request *req, const cJS
         if (i < 0) {
             fail(out, 404, "mailbox_not_found", "no such mailbox on this tenant");
         } else {
-            set_mailbox(&t->mailboxes[i], set);
+            set_mailbox(&app->store, t, &t->mailboxes[i], set);
             entity = cJSON_Duplicate(t->mailboxes[i].obj, 1);
         }
     } else {
@@ -200,6 +209,95 @@ static void c_set(struct emu_app *app, const struct http_request *req, const cJS
         cJSON_AddItemToObject(o, "entity", entity);
         reply_json(out, 200, o, false);
     }
+}
+
+static cJSON *account_json(struct emu_app *app, int account)
+{
+    cJSON *o = accounts_entry_json(&app->accounts, account);
+    size_t n = 0;
+    store_rdlock(&app->store);
+    for (size_t i = 0; i < app->store.ntenants; i++)
+        n += app->store.tenants[i]->account == account;
+    store_unlock(&app->store);
+    cJSON_AddNumberToObject(o, "tenants", (double)n);
+    return o;
+}
+
+static void c_accounts(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                       struct reply *out)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(root, "accounts");
+    for (int i = 0; i < app->opts.naccounts; i++)
+        cJSON_AddItemToArray(list, account_json(app, i));
+    reply_json(out, 200, root, false);
+}
+
+static void c_account_set(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                          struct reply *out)
+{
+    long account;
+    const char *plan_s = json_str(body, "plan");
+    enum emu_plan plan;
+    if (!json_int(body, "account", &account) || !plan_s || plan_parse(plan_s, &plan) < 0) {
+        fail(out, 400, "invalid_request",
+             "need an integer 'account' and a 'plan': starter, growth, scale, lapsed or "
+             "unlimited");
+        return;
+    }
+    if (account < 1 || account > INT32_MAX ||
+        accounts_set_plan(&app->accounts, (int)account - 1, plan) < 0) {
+        fail(out, 404, "account_not_found", "no such account");
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
+    cJSON_AddItemToObject(o, "account", account_json(app, (int)account - 1));
+    reply_json(out, 200, o, false);
+}
+
+#define SENDS_MAX 1000000L
+
+static void c_sends(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                    struct reply *out)
+{
+    const char *tid = json_str(body, "tenant_id");
+    const char *mid = json_str(body, "mailbox_id");
+    long count;
+    if (!tid || !mid || !json_int(body, "count", &count) || count < 0 || count > SENDS_MAX) {
+        fail(out, 400, "invalid_request",
+             "need tenant_id, mailbox_id and an integer count in 0..1000000");
+        return;
+    }
+    struct emu_store *s = &app->store;
+    store_wrlock(s);
+    struct emu_tenant *t = store_find_tenant(s, tid);
+    long i = t ? tenant_find_mailbox(t, mid) : -1;
+    if (i < 0) {
+        store_unlock(s);
+        fail(out, 404, t ? "mailbox_not_found" : "tenant_not_found", "no such mailbox");
+        return;
+    }
+    size_t before = s->nevents;
+    enforce_add_sends(s, t, &t->mailboxes[i], count);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
+    cJSON_AddNumberToObject(o, "events_logged", (double)(s->nevents - before));
+    cJSON_AddItemToObject(o, "entity", cJSON_Duplicate(t->mailboxes[i].obj, 1));
+    store_unlock(s);
+    reply_json(out, 200, o, false);
+}
+
+static void c_next_day(struct emu_app *app, const struct http_request *req, const cJSON *body,
+                       struct reply *out)
+{
+    store_wrlock(&app->store);
+    long unblocked = enforce_next_day(&app->store);
+    store_unlock(&app->store);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
+    cJSON_AddNumberToObject(o, "unblocked", (double)unblocked);
+    reply_json(out, 200, o, false);
 }
 
 static void c_override_add(struct emu_app *app, const struct http_request *req, const cJSON *body,
@@ -240,6 +338,10 @@ static const struct route control_routes[] = {
     C("GET", "/_emu/config", c_config_get, false),
     C("POST", "/_emu/config", c_config_set, true),
     C("POST", "/_emu/set", c_set, true),
+    C("GET", "/_emu/accounts", c_accounts, false),
+    C("POST", "/_emu/account", c_account_set, true),
+    C("POST", "/_emu/sends", c_sends, true),
+    C("POST", "/_emu/next-day", c_next_day, false),
     C("POST", "/_emu/override", c_override_add, true),
     C("DELETE", "/_emu/override", c_override_clear, false),
     C("POST", "/_emu/reset", c_reset, false),

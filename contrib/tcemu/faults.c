@@ -51,6 +51,20 @@ static int get_ms(const cJSON *patch, const char *key, int *out, char *err, size
     return 0;
 }
 
+static int get_count(const cJSON *patch, const char *key, int *out, char *err, size_t errsize)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(patch, key);
+    long v;
+    if (!it)
+        return 0;
+    if (!json_int(patch, key, &v) || v < 0 || v > 10000) {
+        snprintf(err, errsize, "%s must be an integer in 0..10000", key);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
 static int get_rate(const cJSON *patch, const char *key, double *out, char *err, size_t errsize)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(patch, key);
@@ -66,9 +80,9 @@ static int get_rate(const cJSON *patch, const char *key, double *out, char *err,
 
 static int apply_patch(struct emu_faults *fp, const cJSON *patch, char *err, size_t errsize);
 
-static const char *known_keys[] = {"latency_ms",  "jitter_ms",    "error_rate",
-                                   "rate_429",    "retry_after",  "drop_rate",
-                                   "error_shape", "limits_shape", "extra_fields"};
+static const char *known_keys[] = {
+    "latency_ms", "jitter_ms",   "error_rate",   "rate_429",     "retry_after",
+    "drop_rate",  "error_shape", "limits_shape", "extra_fields", "events_per_request"};
 
 int faults_update(struct fault_state *fs, const cJSON *patch, char *err, size_t errsize)
 {
@@ -101,13 +115,15 @@ static int apply_patch(struct emu_faults *fp, const cJSON *patch, char *err, siz
     if (get_ms(patch, "latency_ms", &f.latency_ms, err, errsize) ||
         get_ms(patch, "jitter_ms", &f.jitter_ms, err, errsize) ||
         get_ms(patch, "retry_after", &f.retry_after, err, errsize) ||
+        get_count(patch, "events_per_request", &f.events_per_request, err, errsize) ||
         get_rate(patch, "error_rate", &f.error_rate, err, errsize) ||
         get_rate(patch, "rate_429", &f.rate_429, err, errsize) ||
         get_rate(patch, "drop_rate", &f.drop_rate, err, errsize))
         return -1;
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(patch, "error_shape");
     if (it && (!cJSON_IsString(it) || error_shape_parse(it->valuestring, &f.error_shape))) {
-        snprintf(err, errsize, "error_shape must be nested, flat, string, detail or none");
+        snprintf(err, errsize,
+                 "error_shape must be documented, nested, flat, string, detail or none");
         return -1;
     }
     it = cJSON_GetObjectItemCaseSensitive(patch, "limits_shape");
@@ -139,6 +155,7 @@ cJSON *faults_to_json(const struct emu_faults *f)
     cJSON_AddStringToObject(o, "error_shape", error_shape_name(f->error_shape));
     cJSON_AddStringToObject(o, "limits_shape", limits_shape_name(f->limits_shape));
     cJSON_AddBoolToObject(o, "extra_fields", f->extra_fields);
+    cJSON_AddNumberToObject(o, "events_per_request", f->events_per_request);
     return o;
 }
 

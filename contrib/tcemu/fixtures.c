@@ -15,6 +15,9 @@
 /* 2025-04-20T08:00:00Z: fixtures' "now", shifted back by up to 30 days per seed. */
 #define FIXTURE_EPOCH 1745136000L
 #define DAY           86400L
+/* Every tenant was connected at least this long before "now", so the
+ * enforcement log has months of history to draw from. */
+#define CONNECTED_BEFORE (FIXTURE_HISTORY_MAX_DAYS * DAY + DAY)
 
 static const char *name_prefix[] = {
     "Northwind", "Contoso",    "Fabrikam",    "Tailspin", "Adventure Works", "Litware",
@@ -141,7 +144,7 @@ static void build_domain(struct fleet_gen *g, struct emu_tenant *t, const char *
 }
 
 static void build_mailbox(struct fleet_gen *g, struct emu_tenant *t, const char *domain, int j,
-                          long created, long synced)
+                          long created)
 {
     char id[37], email[320], nick[128], display[128];
     /* Distinct first names within one domain keep emails unique: the
@@ -171,10 +174,11 @@ static void build_mailbox(struct fleet_gen *g, struct emu_tenant *t, const char 
     else
         json_put_num(m->obj, "daily_send_limit", (double)limit);
     json_put_num(m->obj, "sends_today", (double)sends);
+    /* Blocks are decided by fixtures_history (only policies block); the
+     * draw stays so that the values after it do not change. */
     if (!unset && sends >= limit)
-        put_time(m->obj, "blocked_at", synced - (long)rnd(g, 300));
-    else
-        json_put_null(m->obj, "blocked_at");
+        (void)rnd(g, 300);
+    json_put_null(m->obj, "blocked_at");
     put_time(m->obj, "created_at", created);
     json_put_str(m->obj, "domain_name", domain);
 }
@@ -213,9 +217,9 @@ static void build_tenant(struct fleet_gen *g, int account, int i, int count)
 
     prng_uuid(&g->rng, id);
     prng_uuid(&g->rng, guid);
-    long consented = g->epoch - (long)i * 3 * DAY - 3600 - (long)rnd(g, DAY);
-    /* Synced between consent and the fixture epoch. */
-    long synced = consented + 600 + (long)rnd(g, (unsigned)(g->epoch - consented - 600));
+    long consented = g->epoch - CONNECTED_BEFORE - (long)i * 3 * DAY - 3600 - (long)rnd(g, DAY);
+    /* Discovery syncs run daily: the last one within two days of "now". */
+    long synced = g->epoch - 600 - (long)rnd(g, 2 * DAY);
     bool pending = account == 0 && i == 1;
 
     char tdomain[96];
@@ -250,18 +254,24 @@ static void build_tenant(struct fleet_gen *g, int account, int i, int count)
         snprintf(domain, sizeof(domain), "%s", json_str(t->domains[d].obj, "domain_name"));
         for (int j = 0; j < o->mailboxes; j++)
             build_mailbox(g, t, domain, j,
-                          consented + 60 + (long)rnd(g, (unsigned)(synced - consented - 60)),
-                          synced);
+                          consented + 60 + (long)rnd(g, (unsigned)(synced - consented - 60)));
     }
 
+    /* Policies are set an hour after connecting, before any history. */
     if (account == 0 && i == 0) {
-        add_policy(t, NULL, 20, &g->rng, synced);
+        add_policy(t, NULL, 20, &g->rng, consented + 3600);
         if (t->ndomains > 0)
-            add_policy(t, json_str(t->domains[0].obj, "domain_name"), 15, &g->rng, synced);
+            add_policy(t, json_str(t->domains[0].obj, "domain_name"), 15, &g->rng,
+                       consented + 3600);
+    }
+    if (account == 1 && i == 0) {
+        /* Its own stream, so that account 2's other tenants keep their ids. */
+        uint64_t rng = o->seed ^ 0x5eedacc02ull;
+        add_policy(t, NULL, 10, &rng, consented + 3600);
     }
 }
 
-void fixtures_build(struct emu_store *s, const struct emu_options *o)
+int fixtures_build(struct emu_store *s, const struct emu_options *o, char *err, size_t errsize)
 {
     struct fleet_gen g = {.rng = o->seed, .o = o, .s = s};
     g.epoch = FIXTURE_EPOCH - (long)(prng_next(&g.rng) % (30 * DAY));
@@ -271,4 +281,5 @@ void fixtures_build(struct emu_store *s, const struct emu_options *o)
         for (int i = 0; i < o->other_tenants; i++)
             build_tenant(&g, 1, i, o->other_tenants);
     }
+    return fixtures_history(s, o, g.epoch, err, errsize);
 }

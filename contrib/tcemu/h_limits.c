@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "enforcement.h"
 #include "handlers.h"
 #include "json_util.h"
 #include "router.h"
@@ -58,7 +59,6 @@ static long apply_to_mailboxes(struct emu_tenant *t, const char *scope, long lim
         if (scope && (!dn || strcasecmp(dn, scope) != 0))
             continue;
         json_put_num(m->obj, "daily_send_limit", (double)limit);
-        mailbox_update_blocked(m);
         n++;
     }
     return n;
@@ -113,6 +113,7 @@ void h_limits_set(struct api_call *c)
     memcpy(p->updated_at, now, sizeof(now));
     p->daily_send_limit = limit;
     long applied = apply_to_mailboxes(t, scope, limit);
+    enforce_tenant(s, t); /* the new rule blocks or unblocks at once */
 
     scope_label(p, label, sizeof(label));
     rule_name(p, rule, sizeof(rule));

@@ -309,10 +309,9 @@ void h_mailbox_patch(struct api_call *c)
     }
     if (name)
         json_put_str(m->obj, "display_name", name->valuestring);
-    if (limit) {
+    /* Only stored: enforcement follows the policies (enforcement.c). */
+    if (limit)
         json_put_num(m->obj, "daily_send_limit", (double)v);
-        mailbox_update_blocked(m);
-    }
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "status", "updated");
     cJSON *mb = cJSON_AddObjectToObject(root, "mailbox");

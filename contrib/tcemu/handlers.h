@@ -22,6 +22,7 @@ struct api_call {
     cJSON *json;
     const char *code;
     char message[512];
+    cJSON *invalid; /* failures the API's framework reports (422 items), or NULL */
 };
 
 typedef void (*api_handler)(struct api_call *c);
@@ -29,6 +30,11 @@ typedef void (*api_handler)(struct api_call *c);
 /* Records an error result; always returns NULL (handy in lookups). */
 void *api_fail(struct api_call *c, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Records a failure of the kind the API's framework rejects before the
+ * endpoint runs (a bad query parameter): one 422 item at loc (taken). In
+ * the documented error shape the answer is 422 with every item; in the
+ * others, 400 invalid_request with the first item's message. NULL. */
+void *api_invalid(struct api_call *c, cJSON *loc, const char *msg, const char *type);
 /* Sets a 200 result. */
 void api_ok(struct api_call *c, cJSON *json);
 
@@ -64,5 +70,9 @@ void h_mailbox_usage(struct api_call *c);
 
 void h_limits_set(struct api_call *c);
 void h_limits_get(struct api_call *c);
+
+void h_enforcement_events(struct api_call *c);
+
+void h_api_key_rotate(struct api_call *c);
 
 #endif

@@ -181,11 +181,15 @@ static enum MHD_Result process(struct emu_app *app, struct MHD_Connection *conn,
 
     if (has_prefix_segment(rc->target, "/_emu")) {
         emu_control_handle(app, &req, &r);
-    } else if (has_prefix_segment(rc->target, "/v1")) {
+    } else if (has_prefix_segment(rc->target, "/v1") ||
+               has_prefix_segment(rc->target, "/api-key")) {
         api_handle(app, &req, &r, &rc->ticket);
         rc->counted = true;
     } else {
-        reply_error(&r, 404, ERR_NESTED, false, "not_found", "No such endpoint");
+        /* Outside the API, but a client with a wrong base URL lands here:
+         * answer in the API's configured error shape. */
+        struct emu_faults f = faults_snapshot(&app->faults);
+        reply_error(&r, 404, f.error_shape, false, "not_found", "No such endpoint");
     }
 
     enum MHD_Result ret;

@@ -2,6 +2,7 @@
 #include "json_util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,6 +82,21 @@ void iso_now(char out[21])
     iso_time(time(NULL), out);
 }
 
+bool iso_parse(const char *s, time_t *out)
+{
+    struct tm tm = {0};
+    char z = 0;
+    if (!s ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+        z != 'Z')
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *out = timegm(&tm);
+    return true;
+}
+
 void json_add_extra_fields(cJSON *item)
 {
     for (cJSON *c = item ? item->child : NULL; c; c = c->next)
@@ -121,6 +137,11 @@ char *json_error_body(enum error_shape shape, const char *code, const char *mess
     case ERR_DETAIL:
         cJSON_AddStringToObject(root, "code", code);
         cJSON_AddStringToObject(root, "detail", message);
+        break;
+    case ERR_DOCUMENTED:
+        err = cJSON_AddObjectToObject(root, "detail");
+        cJSON_AddStringToObject(err, "message", message);
+        cJSON_AddStringToObject(err, "code", code);
         break;
     }
     char *s = json_print(root);

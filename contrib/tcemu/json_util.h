@@ -29,6 +29,8 @@ void json_copy_field_as(cJSON *dst, const char *dst_key, const cJSON *obj, const
 /* ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void iso_time(time_t t, char out[21]);
 void iso_now(char out[21]);
+/* Reads back an iso_time string; false for anything else. */
+bool iso_parse(const char *s, time_t *out);
 
 /* Adds "x_emu" to every object in the tree (--extra-fields). */
 void json_add_extra_fields(cJSON *item);

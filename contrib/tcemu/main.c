@@ -32,16 +32,24 @@ fail:
     return -1;
 }
 
-static void app_init(struct emu_app *app)
+/* Returns -1 (message printed) when the fixtures cannot be built. */
+static int app_init(struct emu_app *app)
 {
     size_t nkeys;
+    char err[256];
     const char *const *keys = api_route_keys(&nkeys);
     store_init(&app->store);
-    fixtures_build(&app->store, &app->opts);
+    if (fixtures_build(&app->store, &app->opts, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tcemu: %s\n", err);
+        store_destroy(&app->store);
+        return -1;
+    }
+    accounts_init(&app->accounts, &app->opts);
     stats_init(&app->stats, keys, nkeys);
     faults_init(&app->faults, &app->opts.faults);
     overrides_init(&app->overrides);
     atomic_init(&app->stopping, false);
+    return 0;
 }
 
 static void app_destroy(struct emu_app *app)
@@ -49,6 +57,7 @@ static void app_destroy(struct emu_app *app)
     overrides_destroy(&app->overrides);
     faults_destroy(&app->faults);
     stats_destroy(&app->stats);
+    accounts_destroy(&app->accounts);
     store_destroy(&app->store);
     options_free(&app->opts);
 }
@@ -71,7 +80,10 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    app_init(&app);
+    if (app_init(&app) < 0) {
+        options_free(&app.opts);
+        return 2;
+    }
     int port = 0;
     struct http_server *srv = http_server_start(&app, &port);
     if (!srv || (app.opts.port_file && write_port_file(app.opts.port_file, port) < 0)) {

@@ -7,12 +7,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum error_shape { ERR_NESTED, ERR_FLAT, ERR_STRING, ERR_DETAIL, ERR_NONE };
+/* ERR_DOCUMENTED is the shape of api-docs/introduction.txt (the default);
+ * the others are dialects other servers speak, for client robustness tests. */
+enum error_shape { ERR_NESTED, ERR_FLAT, ERR_STRING, ERR_DETAIL, ERR_NONE, ERR_DOCUMENTED };
 enum limits_shape { LIMITS_TOP, LIMITS_NESTED };
+
+/* API plans (api-docs/authentication.txt) and their tenant ceilings;
+ * PLAN_UNLIMITED is tcemu's own, for fleets larger than any documented plan. */
+enum emu_plan { PLAN_STARTER, PLAN_GROWTH, PLAN_SCALE, PLAN_LAPSED, PLAN_UNLIMITED };
+
+/* A key of the documented form: "tc_live_" + 48 hex characters. */
+#define API_KEY_PREFIX "tc_live_"
+#define API_KEY_HEX    48
+#define API_KEY_LEN    (sizeof(API_KEY_PREFIX) - 1 + API_KEY_HEX)
 
 struct emu_account {
     char *key;
     char *email;
+    enum emu_plan plan;
+    bool plan_given; /* --plan named it; otherwise the default for its fleet */
 };
 
 /* Fault and response-shape settings; changeable at run time via /_emu/config. */
@@ -26,6 +39,7 @@ struct emu_faults {
     enum error_shape error_shape;
     enum limits_shape limits_shape;
     bool extra_fields;
+    int events_per_request; /* new events logged before each events request */
 };
 
 struct emu_options {
@@ -37,6 +51,7 @@ struct emu_options {
     int mailboxes;
     uint64_t seed;
     int other_tenants;
+    long events; /* --events N: account 1's fixture history; -1 = the natural one */
     struct emu_account *accounts;
     int naccounts;
     struct emu_faults faults;
@@ -54,6 +69,13 @@ const char *error_shape_name(enum error_shape s);
 int error_shape_parse(const char *s, enum error_shape *out);
 const char *limits_shape_name(enum limits_shape s);
 int limits_shape_parse(const char *s, enum limits_shape *out);
+const char *plan_name(enum emu_plan p);
+int plan_parse(const char *s, enum emu_plan *out);
+/* Tenant ceiling of a plan; -1 for none (unlimited; lapsed allows nothing). */
+long plan_ceiling(enum emu_plan p);
+
+/* true when [key, key+len) has the documented form (hex in either case). */
+bool api_key_well_formed(const char *key, size_t len);
 
 /* Reads a whole file into a NUL-terminated malloc'ed buffer (NULL on error). */
 char *read_file(const char *path, size_t max, size_t *len_out);

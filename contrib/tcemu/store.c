@@ -44,8 +44,19 @@ static void tenant_free(struct emu_tenant *t)
     free(t);
 }
 
+static void events_clear(struct emu_store *s)
+{
+    for (size_t i = 0; i < s->nevents; i++)
+        free(s->events[i].mailbox_address);
+    free(s->events);
+    s->events = NULL;
+    s->nevents = s->events_cap = 0;
+    s->knob_next = 0;
+}
+
 void store_clear(struct emu_store *s)
 {
+    events_clear(s);
     for (size_t i = 0; i < s->ntenants; i++)
         tenant_free(s->tenants[i]);
     free(s->tenants);
@@ -219,8 +230,30 @@ struct emu_policy *tenant_put_policy(struct emu_tenant *t, const char *domain_sc
     return p;
 }
 
+struct emu_event *store_add_event(struct emu_store *s)
+{
+    GROW(s->events, s->nevents, s->events_cap);
+    struct emu_event *e = &s->events[s->nevents++];
+    memset(e, 0, sizeof(*e));
+    return e;
+}
+
+/* Drops t's events, keeping the others in order. */
+static void remove_tenant_events(struct emu_store *s, const struct emu_tenant *t)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < s->nevents; i++) {
+        if (s->events[i].tenant == t)
+            free(s->events[i].mailbox_address);
+        else
+            s->events[kept++] = s->events[i];
+    }
+    s->nevents = kept;
+}
+
 void store_remove_tenant(struct emu_store *s, struct emu_tenant *t)
 {
+    remove_tenant_events(s, t);
     for (size_t i = 0; i < s->ntenants; i++) {
         if (s->tenants[i] == t) {
             memmove(&s->tenants[i], &s->tenants[i + 1],
@@ -255,20 +288,4 @@ void prng_uuid(uint64_t *state, char out[37])
 void store_new_uuid(struct emu_store *s, char out[37])
 {
     prng_uuid(&s->rng, out);
-}
-
-void mailbox_update_blocked(struct emu_mailbox *m)
-{
-    long limit, sends;
-    bool blocked = json_int(m->obj, "daily_send_limit", &limit) &&
-                   json_int(m->obj, "sends_today", &sends) && sends >= limit;
-    const cJSON *cur = cJSON_GetObjectItemCaseSensitive(m->obj, "blocked_at");
-    bool was = cur && !cJSON_IsNull(cur);
-    if (blocked && !was) {
-        char now[21];
-        iso_now(now);
-        json_put_str(m->obj, "blocked_at", now);
-    } else if (!blocked && was) {
-        json_put_null(m->obj, "blocked_at");
-    }
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "options.h"
 
@@ -59,6 +60,16 @@ struct emu_tenant {
     size_t npolicies, policies_cap;
 };
 
+/* One entry of the enforcement log (api-docs/enforcement.txt). */
+struct emu_event {
+    char id[37];
+    struct emu_tenant *tenant; /* owner; an event goes with its tenant */
+    char *mailbox_address;
+    bool blocked; /* action_taken: "blocked", else "unblocked" */
+    long sent_count, limit_value;
+    time_t created_at;
+};
+
 struct emu_store {
     pthread_rwlock_t lock;
     struct emu_tenant **tenants;
@@ -68,6 +79,11 @@ struct emu_store {
     struct emu_tenant **index;
     size_t index_cap;
     uint64_t rng; /* ids of entities created at run time; under the write lock */
+    /* The enforcement log of every account, oldest first: appended in the
+     * order events happen, so newest first is simply the reverse. */
+    struct emu_event *events;
+    size_t nevents, events_cap;
+    unsigned long knob_next; /* round robin of events_per_request */
 };
 
 void store_init(struct emu_store *s);
@@ -95,7 +111,9 @@ struct emu_mailbox *tenant_add_mailbox(struct emu_tenant *t);
 struct emu_policy *tenant_put_policy(struct emu_tenant *t, const char *domain_scope);
 /* Rebuilds the tenant_id index; call after changing a tenant's tenant_id. */
 void store_reindex(struct emu_store *s);
-/* Removes and frees the tenant with everything it holds. */
+/* Appends an empty event (zeroed; the caller fills it in). */
+struct emu_event *store_add_event(struct emu_store *s);
+/* Removes and frees the tenant with everything it holds, its events too. */
 void store_remove_tenant(struct emu_store *s, struct emu_tenant *t);
 
 /* Random ids for entities created at run time (write lock held). */
@@ -104,9 +122,5 @@ void store_new_uuid(struct emu_store *s, char out[37]);
 /* Deterministic PRNG shared with the fixtures. */
 uint64_t prng_next(uint64_t *state);
 void prng_uuid(uint64_t *state, char out[37]);
-
-/* Recomputes blocked_at after daily_send_limit or sends_today changed:
- * set (to now, if not already set) when limit is set and sends >= limit. */
-void mailbox_update_blocked(struct emu_mailbox *m);
 
 #endif

@@ -19,7 +19,10 @@
 #include "fuzz_check.h"
 #include "jsonout.h"
 #include "log.h"
+#include "errlog.h"
+#include "mount.h"
 #include "names.h"
+#include "nodeops.h"
 #include "render.h"
 #include "resource.h"
 #include "strbuf.h"
@@ -87,9 +90,18 @@ static const char *const default_body[RES_KIND_COUNT] = {
                   "\"sends_today\":18,\"remaining_sends\":7,\"is_blocked\":false,"
                   "\"blocked_at\":null,\"utilization_pct\":72.0}",
     [RES_POLICY] = "{\"tenant_id\":\"" TA "\",\"daily_send_limit\":20,\"domain_scope\":null}",
+    /* As api_events.c assembles the pages: newest first. */
+    [RES_EVENTS] = "{\"total\":2,\"events\":[{\"id\":\"e2\",\"tenant_id\":\"" TA "\","
+                   "\"mailbox_address\":\"john@" DOM "\",\"action_taken\":\"unblocked\","
+                   "\"sent_count\":0,\"limit_value\":25,\"message\":\"Mailbox unblocked\","
+                   "\"created_at\":\"2025-04-21T00:00:00Z\"},{\"id\":\"e1\",\"tenant_id\":\"" TA "\","
+                   "\"mailbox_address\":\"john@" DOM "\",\"action_taken\":\"blocked\","
+                   "\"sent_count\":26,\"limit_value\":25,\"message\":\"Mailbox blocked: sent 26, "
+                   "limit 25\",\"created_at\":\"2025-04-20T14:30:00Z\"}]}",
 };
 
 static struct resource *defaults[RES_KIND_COUNT];
+static struct mount fuzz_mount;
 /* node_needs[k]: the resource kinds node kind k renders from (learnt at start
  * from the fixed answers), so an input only renders the files it feeds. */
 static unsigned node_needs[N_COUNT];
@@ -116,7 +128,9 @@ struct fuzz_source {
 static void check_res_id(const struct res_id *id)
 {
     FUZZ_CHECK(id->kind >= 0 && id->kind < RES_KIND_COUNT);
-    if (id->kind != RES_TENANTS)
+    if (id->kind == RES_EVENTS)
+        FUZZ_CHECK(!id->tenant || name_is_safe(id->tenant));
+    else if (id->kind != RES_TENANTS)
         FUZZ_CHECK(id->tenant && name_is_safe(id->tenant));
     if (id->kind == RES_DNS || id->kind == RES_DKIM || id->kind == RES_USAGE)
         FUZZ_CHECK(id->sub && name_is_safe(id->sub));
@@ -134,7 +148,9 @@ static void check_res_id(const struct res_id *id)
         queries += c == '?';
         FUZZ_CHECK(unreserved || c == '/' || c == '%' || c == '?' || c == '=');
     }
-    FUZZ_CHECK(queries <= 1 && strncmp(p.data, "/v1/tenants", 11) == 0);
+    FUZZ_CHECK(queries <= 1 && strncmp(p.data, id->kind == RES_EVENTS ? "/v1/enforcement/events"
+                                                                       : "/v1/tenants",
+                                       id->kind == RES_EVENTS ? 22 : 11) == 0);
     sb_free(&p);
 }
 
@@ -313,7 +329,7 @@ static void check_decoded(enum res_kind kind, int status, const char *body, size
     }
     FUZZ_CHECK(status >= 200 && status <= 299 && r->status == RES_OK);
     /* Only one whole JSON value is an answer: anything after it but
-     * whitespace makes the body malformed (SPEC §6: EIO). */
+     * whitespace makes the body malformed (SEMANTICS.md §6: EIO). */
     const char *end = NULL;
     cJSON *again = cJSON_ParseWithLengthOpts(body, len, &end, 0);
     FUZZ_CHECK(again != NULL);
@@ -412,6 +428,36 @@ static void check_zone(const char *s, size_t len)
     }
 }
 
+/* enforcement.log: lines of exactly six single-space-separated fields,
+ * printable, none empty (so awk and cut see six columns, whatever the
+ * API sent); .jsonl: one JSON object a line. */
+static void check_events(enum node_kind k, const char *s, size_t len)
+{
+    FUZZ_CHECK(strlen(s) == len && (len == 0 || s[len - 1] == '\n'));
+    bool jsonl = k == N_EVENTS_JSONL || k == N_TENANT_EVENTS_JSONL;
+    for (const char *line = s; *line;) {
+        const char *eol = strchr(line, '\n');
+        if (jsonl) {
+            cJSON *obj = check_json_text(line, (size_t)(eol - line), false);
+            FUZZ_CHECK(cJSON_IsObject(obj));
+            cJSON_Delete(obj);
+        } else {
+            int fields = 1;
+            FUZZ_CHECK(eol > line && *line != ' ' && eol[-1] != ' ');
+            for (const char *p = line; p < eol; p++) {
+                FUZZ_CHECK((unsigned char)*p > 0x20 || *p == ' ');
+                FUZZ_CHECK(*p != 0x7F);
+                if (*p == ' ') {
+                    FUZZ_CHECK(p[1] != ' ');
+                    fields++;
+                }
+            }
+            FUZZ_CHECK(fields == 6);
+        }
+        line = eol + 1;
+    }
+}
+
 /* RFC 4180: every record has 8 fields; rows data records follow the header. */
 static void check_csv(const char *s, size_t len, long rows)
 {
@@ -453,6 +499,50 @@ static void check_csv(const char *s, size_t len, long rows)
     }
     if (rows >= 0)
         FUZZ_CHECK(records == rows + 1);
+}
+
+/* The Prometheus text format 0.0.4, as a scraper parses it: valid UTF-8;
+ * every line a "# HELP"/"# TYPE" of a tenantcore_ family or a sample
+ * name{label="value",...} number, label values escaped (only \\, \" and
+ * \n, no raw line break: a line is a sample). */
+static void check_prom(const char *s, size_t len)
+{
+    FUZZ_CHECK(len >= 1 && s[len - 1] == '\n' && strlen(s) == len);
+    FUZZ_CHECK(fuzz_utf8_valid((const unsigned char *)s, len));
+    for (const char *line = s; *line;) {
+        const char *eol = strchr(line, '\n'), *p = line;
+        if (strncmp(p, "# HELP tenantcore_", 18) == 0 ||
+            strncmp(p, "# TYPE tenantcore_", 18) == 0) {
+            line = eol + 1;
+            continue;
+        }
+        FUZZ_CHECK(strncmp(p, "tenantcore_", 11) == 0);
+        while ((*p >= 'a' && *p <= 'z') || *p == '_')
+            p++;
+        if (*p == '{') {
+            do {
+                p++;
+                FUZZ_CHECK((*p >= 'a' && *p <= 'z') || *p == '_');
+                while ((*p >= 'a' && *p <= 'z') || *p == '_')
+                    p++;
+                FUZZ_CHECK(p[0] == '=' && p[1] == '"');
+                for (p += 2; *p != '"'; p++) {
+                    FUZZ_CHECK(p < eol);
+                    if (*p == '\\') {
+                        p++;
+                        FUZZ_CHECK(*p == '\\' || *p == '"' || *p == 'n');
+                    }
+                }
+                p++;
+            } while (*p == ',');
+            FUZZ_CHECK(*p++ == '}');
+        }
+        FUZZ_CHECK(*p++ == ' ');
+        char *end;
+        strtod(p, &end);
+        FUZZ_CHECK(end == eol && end > p);
+        line = eol + 1;
+    }
 }
 
 /* ---- rendering every API-backed file --------------------------------------- */
@@ -523,15 +613,6 @@ static void gather(const struct fuzz_source *src, struct candidates *c)
     }
 }
 
-/* Whether kind k sits below node kind anc. */
-static bool under(enum node_kind k, enum node_kind anc)
-{
-    for (; k != N_ROOT; k = node_type(k)->parent)
-        if (k == anc)
-            return true;
-    return anc == N_ROOT;
-}
-
 static const struct resource *served(const struct fuzz_source *src, enum res_kind kind)
 {
     return kind == src->kind ? src->res : defaults[kind];
@@ -581,7 +662,15 @@ static void check_output(enum node_kind k, const struct route *rt, const char *s
         break;
     case N_TENANT_SYNC:
     case N_PROVISION:
+    case N_META_INVALIDATE:
         FUZZ_CHECK(len == 0);
+        break;
+    case N_META_ERRORS:
+        /* One failure a line, seven fields or more, nothing that could
+         * start a line of its own. */
+        FUZZ_CHECK(strlen(s) == len && len > 0 && s[len - 1] == '\n');
+        for (size_t i = 0; i < len; i++)
+            FUZZ_CHECK((unsigned char)s[i] >= 0x20 || s[i] == '\n');
         break;
     case N_TENANT_LIMIT:
     case N_DOMAIN_LIMIT:
@@ -610,6 +699,15 @@ static void check_output(enum node_kind k, const struct route *rt, const char *s
     case N_TENANT_CSV:
         check_csv(s, len, c->mailboxes ? (long)c->mailboxes->nchildren : -1);
         break;
+    case N_EVENTS_LOG:
+    case N_EVENTS_JSONL:
+    case N_TENANT_EVENTS_LOG:
+    case N_TENANT_EVENTS_JSONL:
+        check_events(k, s, len);
+        break;
+    case N_METRICS:
+        check_prom(s, len);
+        break;
     default:
         break;
     }
@@ -625,9 +723,9 @@ static void render_one(enum node_kind k, const char *path, const struct candidat
     struct res_source ops = source_ops;
     ops.arg = src;
     struct render_ctx rc;
-    render_ctx_init(&rc, &ops, peek, NULL);
+    render_ctx_init(&rc, &ops, peek, &fuzz_mount);
     struct strbuf out = STRBUF_INIT;
-    int err = node_type(k)->render(&rc, &rt, &out);
+    int err = node_ops(k)->render(&rc, &rt, &out);
     if (err == 0) {
         check_output(k, &rt, out.data ? out.data : "", out.len, c, src);
     } else {
@@ -698,11 +796,42 @@ static void render_kind(enum node_kind k, const struct candidates *c, struct fuz
     }
 }
 
-static bool renders_api_data(enum node_kind k)
+/* Every file and link has a renderer; directories have none. */
+static bool renders(enum node_kind k)
 {
-    const struct node_type *t = node_type(k);
-    /* Local and volatile files (meta/, last_*.json) need a mount. */
-    return t->render && !(t->flags & (NF_LOCAL | NF_VOLATILE)) && !under(k, N_META);
+    return node_ops(k)->render != NULL;
+}
+
+/* The mount the mount's own files read: a cache that never fetches (the
+ * renders get resources from the fuzz source), and results of a sync and a
+ * provisioning made through it. */
+static void never_fetch(void *ctx, struct cache_fetch *f, const struct res_id *id, bool bg)
+{
+    (void)ctx, (void)f, (void)id, (void)bg;
+    abort();
+}
+
+static int never_write(void *ctx, enum api_endpoint ep, const struct ep_args *args,
+                       const cJSON *body, cJSON **answer, struct api_error *err)
+{
+    (void)ctx, (void)ep, (void)args, (void)body, (void)answer, (void)err;
+    abort();
+}
+
+static void mount_for_meta(void)
+{
+    struct cache_config cc = {.ttl_ms = 30000, .max_bytes = 1 << 20};
+    struct cache_fetcher fetcher = {.start = never_fetch};
+    struct mount_config mc = {.cache_max = 1 << 20, .events_max = 1000};
+    struct api_writer writer = {.call = never_write};
+    mount_init(&fuzz_mount, &mc, cache_new(&cc, &fetcher), &writer);
+    cJSON *sync = cJSON_Parse("{\"status\":\"completed\",\"run_id\":\"sync_20250420_080000_single\","
+                              "\"tenant_id\":\"" TA "\",\"result\":{\"status\":\"success\"}}");
+    results_put(fuzz_mount.results, "/tenants/" TA "/last_sync.json", sync);
+    results_put(fuzz_mount.results, "/tenants/" TA "/domains/" DOM "/last_provision.json", NULL);
+    cJSON_Delete(sync);
+    errlog_add("write", "/tenants/" TA "/mailbox_limit",
+               &(struct api_error){409, EBUSY, "exchange_bootstrap_not_ready", "pending"});
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -724,8 +853,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     struct fuzz_source src = {.kind = RES_KIND_COUNT, .decode_rc = -EIO};
     struct candidates c;
     gather(&src, &c);
+    mount_for_meta();
     for (int k = 0; k < N_COUNT; k++) {
-        if (!renders_api_data(k))
+        if (!renders(k))
             continue;
         src.seen = 0;
         render_kind(k, &c, &src);
@@ -755,7 +885,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct candidates c;
     gather(&src, &c);
     for (int k = 0; k < N_COUNT; k++)
-        if (renders_api_data(k) && (node_needs[k] & (1u << src.kind)))
+        /* What this input feeds, and what reads no API data at all (the
+         * mount's own files: cheap, and every input checks them). */
+        if (renders(k) && (node_needs[k] & (1u << src.kind) || node_needs[k] == 0))
             render_kind(k, &c, &src);
     if (c.links)
         by_name_free(c.links, c.nlinks);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bad values are refused before any API call (SPEC §5): a table of values
+# Bad values are refused before any API call (SEMANTICS.md §5): a table of values
 # for every writable file (and bad names for mkdir), each written with cat
 # (one write(2) per value, as a user would) and again with one raw write(2):
 # each fails with EINVAL ("cat: write error: Invalid argument", exit 1),

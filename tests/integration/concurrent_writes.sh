@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Concurrent writers (SPEC §5: one action per write(2); writes to the same
+# Concurrent writers (SEMANTICS.md §5: one action per write(2); writes to the same
 # resource serialized so answers cannot overwrite each other in the cache).
 # With latency and jitter at tcemu, so requests overlap and answers arrive
 # out of order:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deleting (SPEC §5): without -o allow_delete nothing a user runs deletes
+# Deleting (SEMANTICS.md §5): without -o allow_delete nothing a user runs deletes
 # anything (rm -rf, find -delete, shutil.rmtree, rmdir): the tools fail and
 # tcemu receives no request. With -o allow_delete, rmdir tenants/<t>
 # deletes exactly that tenant (one DELETE), and nothing else can be removed.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The man pages tenantcorefs(1) and tcemu(1), as `cmake --install` puts them:
+# The man pages of doc/ (tenantcorefs(1), tcemu(1), tenantcorefs-snapshot(1),
+# one for every program), as `cmake --install` puts them:
 # they render without a warning (groff and man-db), whatis can read their
 # NAME line, and they agree with the programs: the same -o options as
 # `tenantcorefs --help`, the same --options as `tcemu --help`, the same
@@ -13,8 +14,14 @@ done
 
 install_to "$T/prefix"
 man1="$T/prefix/share/man/man1"
-for page in tenantcorefs tcemu; do
+# Every page of doc/, one per program.
+pages=()
+for f in "$TCFS_SOURCE_DIR"/doc/*.1; do pages+=("$(basename "$f" .1)"); done
+for page in "${pages[@]}"; do
     [[ -f "$man1/$page.1" ]] || fail "cmake --install did not install $page.1 into share/man/man1"
+done
+for prog in "$T/prefix/bin/"*; do
+    [[ -f "$man1/$(basename "$prog").1" ]] || fail "$(basename "$prog") has no man page"
 done
 
 # Rendered as text: what a user reads, without the overstrike of bold.
@@ -22,7 +29,7 @@ render() {
     MANWIDTH=100 LC_ALL=C.UTF-8 man -l -P cat "$1" 2>/dev/null | col -bx
 }
 
-for page in tenantcorefs tcemu; do
+for page in "${pages[@]}"; do
     f="$man1/$page.1"
     run_cmd groff -man -Tutf8 -ww -z "$f"
     [[ $RC -eq 0 && -z "$ERR" ]] || fail "groff warns about $page.1: $ERR"
@@ -80,12 +87,25 @@ if [[ "$help_opts" != "$synopsis" ]]; then
     fail "tcemu(1) SYNOPSIS and tcemu --help differ: $(diff <(echo "$help_opts") <(echo "$synopsis") | grep '^[<>]' | tr '\n' ' ')"
 fi
 
+# tenantcorefs-snapshot: the options of its usage line and of its page.
+run_cmd "$T/prefix/bin/tenantcorefs-snapshot" --help
+[[ $RC -eq 0 ]] || fail "tenantcorefs-snapshot --help exited $RC"
+help_opts=$(sed -n '/^ *snapshot \[/p' <<<"$OUT" | grep -oE -- '--?[a-z-]+' | sort -u)
+help_opts=$(printf '%s\n-h\n--help\n' "$help_opts" | sort -u)
+man_opts=$(section "$man1/tenantcorefs-snapshot.1" OPTIONS | sed -nE 's/^ {7}(--?[a-z-]+)( .*|, (--[a-z-]+).*)?$/\1 \3/p' |
+    tr ' ' '\n' | grep . | sort -u)
+[[ $(wc -l <<<"$help_opts") -ge 5 ]] || fail "options of tenantcorefs-snapshot --help: $help_opts"
+if [[ "$help_opts" != "$man_opts" ]]; then
+    fail "tenantcorefs-snapshot(1) and --help list different options: $(diff <(echo "$help_opts") <(echo "$man_opts") | grep '^[<>]' | tr '\n' ' ')"
+fi
+
 # Versions: the page's footer names the version the program prints.
 fs_version=$("$TENANTCOREFS" --version | sed -nE '1s/^tenantcorefs ([^ ]+).*/\1/p')
 emu_version=$("$TCEMU" --version | sed -nE '1s/^tcemu ([^ ]+).*/\1/p')
 [[ -n "$fs_version" && -n "$emu_version" ]] || fail "no version in --version output"
-page_version() { sed -nE 's/^\.TH +[A-Z]+ +1 +"[^"]*" +"[a-z]+ ([^"]+)".*/\1/p' "$1"; }
+page_version() { sed -nE 's/^\.TH +[^ ]+ +1 +"[^"]*" +"[a-z]+ ([^"]+)".*/\1/p' "$1"; }
 assert_eq "$(page_version "$man1/tenantcorefs.1")" "$fs_version" "tenantcorefs(1) version vs --version"
 assert_eq "$(page_version "$man1/tcemu.1")" "$emu_version" "tcemu(1) version vs --version"
+assert_eq "$(page_version "$man1/tenantcorefs-snapshot.1")" "$fs_version" "tenantcorefs-snapshot(1) version (the package's)"
 
 echo "PASS: man pages install, render without warnings and match --help and --version"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `cpack -G DEB` on the build tree makes a .deb (written into the scratch
 # directory, not the build tree) holding the two programs, the snapshot
-# script, the man pages, the systemd examples, README and copyright under
-# /usr, and depending on fuse3 and the libraries the programs link.
+# script, the units' scripts, the man pages (compressed), the systemd and
+# Prometheus examples, README, changelog and copyright under /usr, and
+# depending on fuse3 and the libraries the programs link.
 source "$(dirname "$0")/ns_helpers.bash" # build_dir
 source "$(dirname "$0")/../lib/common.sh"
 for tool in cpack dpkg-deb; do
@@ -34,16 +35,32 @@ done
 # Contents.
 dpkg-deb -c "$deb" | awk '{ print $1, $6 }' | sed 's| \./| /|' >"$T/contents"
 for path in /usr/bin/tenantcorefs /usr/bin/tcemu /usr/bin/tenantcorefs-snapshot \
-    /usr/share/man/man1/tenantcorefs.1 /usr/share/man/man1/tcemu.1 \
+    /usr/libexec/tenantcorefs/mount-service /usr/libexec/tenantcorefs/metrics-textfile \
     /usr/share/doc/tenantcorefs/README.md /usr/share/doc/tenantcorefs/copyright \
+    /usr/share/doc/tenantcorefs/changelog.gz \
     /usr/share/doc/tenantcorefs/examples/systemd/mnt-tenantcore.mount \
     /usr/share/doc/tenantcorefs/examples/systemd/tenantcorefs-snapshot.service \
     /usr/share/doc/tenantcorefs/examples/systemd/tenantcorefs-snapshot.timer \
-    /usr/share/doc/tenantcorefs/examples/systemd/fstab.example; do
+    /usr/share/doc/tenantcorefs/examples/systemd/tenantcorefs@.service \
+    /usr/share/doc/tenantcorefs/examples/systemd/tenantcorefs-metrics.service \
+    /usr/share/doc/tenantcorefs/examples/systemd/tenantcorefs-metrics.timer \
+    /usr/share/doc/tenantcorefs/examples/systemd/fstab.example \
+    /usr/share/doc/tenantcorefs/examples/prometheus/alerts.yml \
+    /usr/share/doc/tenantcorefs/examples/prometheus/alerts_test.yml; do
     grep -qE " ${path//./\\.}\$" "$T/contents" || fail "$path is not in the package: $(cat "$T/contents")"
 done
-for prog in tenantcorefs tcemu tenantcorefs-snapshot; do
-    assert_match "$(grep -E " /usr/bin/$prog\$" "$T/contents")" '^-rwxr-xr-x ' "mode of /usr/bin/$prog"
+for prog in /usr/bin/tenantcorefs /usr/bin/tcemu /usr/bin/tenantcorefs-snapshot \
+    /usr/libexec/tenantcorefs/mount-service /usr/libexec/tenantcorefs/metrics-textfile; do
+    assert_match "$(grep -E " $prog\$" "$T/contents")" '^-rwxr-xr-x ' "mode of $prog"
+done
+# Every program has its man page, compressed as Debian wants, and every
+# page in doc/ is in the package.
+for prog in $(awk '$2 ~ "^/usr/bin/." { sub("^/usr/bin/", "", $2); print $2 }' "$T/contents"); do
+    grep -qE " /usr/share/man/man1/${prog//./\\.}\.1\.gz\$" "$T/contents" || fail "no man page for $prog in the package"
+done
+for page in "$TCFS_SOURCE_DIR"/doc/*.1; do
+    grep -qE " /usr/share/man/man1/$(basename "$page" | sed 's/\./\\./g')\.gz\$" "$T/contents" ||
+        fail "doc/$(basename "$page") is not in the package, compressed"
 done
 if grep -vE ' /usr(/|$)' "$T/contents" | grep -vE ' /$' | grep -q .; then
     fail "files outside /usr: $(grep -vE ' /usr(/|$)' "$T/contents" | head -3)"

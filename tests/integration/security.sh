@@ -17,7 +17,7 @@
 # The key is random per run and comes from a keys file, so no source file
 # holds it. The test runs itself once more with its output captured, and
 # fails if any part of the key shows in it.
-KEY="tc_live_sec_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+KEY="tc_live_$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" # the documented form: tc_live_ + 48 hex
 if [[ -z ${TCFS_SECURITY_INNER:-} ]]; then
     out=$(mktemp)
     rc=0

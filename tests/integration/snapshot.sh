@@ -39,7 +39,7 @@ assert_eq "$(stat -c %a "$REPO")" "700" "mode of the new repository"
 git -C "$REPO" ls-files >"$T/files"
 # What is in it: the tree as find sees it, less what the script leaves out.
 (cd "$MNT" && find . \( -type f -o -type l \) -printf '%P\n') |
-    grep -vE '^\.tenantcorefs/|^health$|^tenants/[^/]+/(health|dns\.zone|mailboxes\.csv)$|^tenants/[^/]+/domains/[^/]+/dns\.zone$' |
+    grep -vE '^\.tenantcorefs/|^health$|^metrics\.prom$|^tenants/[^/]+/(health|dns\.zone|mailboxes\.csv)$|^tenants/[^/]+/domains/[^/]+/dns\.zone$' |
     sort >"$T/expected_files"
 sort "$T/files" >"$T/got_files"
 diff -u "$T/expected_files" "$T/got_files" >"$T/diff" || fail "the first commit is not the tree: $(head -20 "$T/diff")"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# contrib/systemd/: the mount unit and the snapshot service and timer pass
-# `systemd-analyze verify` as installed (DESTDIR install with prefix /usr,
-# checked with --root so the real /etc and /usr are not involved); the mount
-# unit mounts after network-online.target with its key in
+# contrib/systemd/: the mount unit, the restart-on-crash template
+# tenantcorefs@.service, and the snapshot and metrics services and timers
+# pass `systemd-analyze verify` as installed (DESTDIR install with prefix
+# /usr, checked with --root so the real /etc and /usr are not involved); the
+# mount unit mounts after network-online.target with its key in
 # /etc/tenantcorefs/api-key; and the unit's own What/Type/Options, pointed
 # at tcemu, mount through mount(8) as systemd would run it, with every
-# option accepted.
+# option accepted. (The restart template's start sequence is run in
+# mount_service.sh, the metrics service's script in prometheus.sh.)
 source "$(dirname "$0")/ns_helpers.bash"
 ns_reexec "$@"
 source "$(dirname "$0")/../lib/common.sh"
@@ -15,6 +17,9 @@ units="$TCFS_SOURCE_DIR/contrib/systemd"
 mount_unit="$units/mnt-tenantcore.mount"
 service="$units/tenantcorefs-snapshot.service"
 timer="$units/tenantcorefs-snapshot.timer"
+restart="$units/tenantcorefs@.service"
+metrics_service="$units/tenantcorefs-metrics.service"
+metrics_timer="$units/tenantcorefs-metrics.timer"
 
 # KEY of SECTION in a unit file (last assignment wins, as in systemd).
 unit_get() { # FILE SECTION KEY
@@ -26,7 +31,7 @@ unit_get() { # FILE SECTION KEY
 }
 
 # Every file is INI as systemd reads it: sections, KEY=VALUE lines, comments.
-for f in "$mount_unit" "$service" "$timer"; do
+for f in "$mount_unit" "$service" "$timer" "$restart" "$metrics_service" "$metrics_timer"; do
     bad=$(awk '/^[ \t]*([#;].*)?$/ || /^\[[A-Za-z]+\]$/ || /^[A-Za-z][A-Za-z0-9]*=/ { next } { print FILENAME ":" FNR ": " $0 }' "$f")
     [[ -z "$bad" ]] || fail "not a unit file line: $bad"
 done
@@ -46,6 +51,18 @@ assert_match "$opts" '(^|,)api_key_file=/etc/tenantcorefs/api-key(,|$)' "mount u
 assert_match "$opts" '(^|,)_netdev(,|$)' "mount unit _netdev"
 assert_match "$(unit_get "$timer" Timer OnCalendar)" '(daily|[0-9*-]+ 0?[0-6]:[0-9]{2}(:[0-9]{2})?)' "timer runs nightly"
 assert_match "$(unit_get "$service" Service ExecStart)" "^/usr/bin/tenantcorefs-snapshot $where " "snapshot ExecStart"
+
+# The restart template: the daemon in the foreground as the main process,
+# restarted on failure, the start script given the instance, unmounted on stop.
+assert_eq "$(unit_get "$restart" Service Type)" "exec" "tenantcorefs@.service Type="
+assert_eq "$(unit_get "$restart" Service Restart)" "on-failure" "tenantcorefs@.service Restart="
+assert_eq "$(unit_get "$restart" Service ExecStart)" "/usr/libexec/tenantcorefs/mount-service %i" "tenantcorefs@.service ExecStart="
+assert_eq "$(unit_get "$restart" Service ExecStop)" "/usr/bin/fusermount3 -u %f" "tenantcorefs@.service ExecStop="
+assert_match "$(unit_get "$restart" Unit After)" 'network-online\.target' "tenantcorefs@.service After="
+# The metrics copy: every 5 minutes by default, into Debian's textfile directory.
+assert_eq "$(unit_get "$metrics_timer" Timer OnUnitActiveSec)" "5min" "metrics timer interval"
+assert_eq "$(unit_get "$metrics_service" Service ExecStart)" \
+    "/usr/libexec/tenantcorefs/metrics-textfile $where /var/lib/prometheus/node-exporter" "metrics ExecStart"
 
 # Every option the mount unit passes is one tenantcorefs documents: its
 # --help, or a mount-only key of tenantcorefs(1).
@@ -68,8 +85,14 @@ mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd"
 cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/" # targets the units name
 cp "$root/usr/share/doc/tenantcorefs/examples/systemd/"*.{mount,service,timer} "$root/etc/systemd/system/"
 [[ -x "$root/usr/bin/tenantcorefs-snapshot" ]] || fail "tenantcorefs-snapshot is not installed in bin/"
+for s in mount-service metrics-textfile; do
+    [[ -x "$root/usr/libexec/tenantcorefs/$s" ]] || fail "$s is not installed in libexec/tenantcorefs/"
+done
+# The package depends on fuse3, which brings fusermount3 (the restart unit's ExecStop).
+cp /usr/bin/fusermount3 "$root/usr/bin/"
 run_cmd env MANPATH="$root/usr/share/man" systemd-analyze verify --root="$root" \
-    mnt-tenantcore.mount tenantcorefs-snapshot.service tenantcorefs-snapshot.timer
+    mnt-tenantcore.mount tenantcorefs-snapshot.service tenantcorefs-snapshot.timer \
+    tenantcorefs@mnt-tenantcore.service tenantcorefs-metrics.service tenantcorefs-metrics.timer
 [[ $RC -eq 0 && -z "$ERR" ]] || fail "systemd-analyze verify (exit $RC): $ERR"
 echo "systemd-analyze verify: clean"
 

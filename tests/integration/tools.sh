@@ -41,7 +41,7 @@ done | sort)
 actual=$(grep -rl --include=domain.json missing "$MNT/tenants" | sed "s|^$MNT/tenants/||; s|/domain.json$||" | sort)
 [[ -n "$expected" ]] || fail "the fixture has no domain with a missing record"
 assert_eq "$actual" "$expected" "domains grep -r finds with a missing record"
-# The SPEC's one-liners.
+# The one-liners of the README.
 run_cmd grep -L enabled "$MNT"/tenants/*/domains/*/dkim_status
 assert_eq "$RC" "0" "grep -L enabled exit status"
 cat "$MNT"/tenants/*/domains/*/dns.json | jq . >/dev/null || fail "cat dns.json | jq failed"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `find` over the mount lists exactly the tree of SPEC §3 for a fixture
+# `find` over the mount lists exactly the tree of SEMANTICS.md §3 for a fixture
 # fleet: the expected tree is built from tcemu's API with curl and jq.
 source "$(dirname "$0")/../lib/common.sh"
 
@@ -10,11 +10,15 @@ expected="$T/expected"
 {
     echo "d ."
     echo "f ./health"
+    echo "f ./enforcement.log"
+    echo "f ./enforcement.jsonl"
+    echo "f ./metrics.prom"
     echo "d ./tenants"
     echo "d ./by-name"
     echo "d ./.tenantcorefs"
     echo "f ./.tenantcorefs/stats.json"
     echo "f ./.tenantcorefs/errors"
+    echo "f ./.tenantcorefs/metrics.prom"
     echo "f ./.tenantcorefs/invalidate"
     # by-name: tenant names, duplicates as "<name>~<first 8 of the GUID>"
     emu_get /v1/tenants | jq -r '
@@ -24,7 +28,8 @@ expected="$T/expected"
     for t in $(emu_get /v1/tenants | jq -r '.tenants[].tenant_id'); do
         p="./tenants/$t"
         echo "d $p"
-        for f in tenant.json name sync mailbox_limit health dns.zone mailboxes.csv; do
+        for f in tenant.json name sync mailbox_limit health dns.zone mailboxes.csv \
+            enforcement.log enforcement.jsonl; do
             echo "f $p/$f"
         done
         echo "d $p/domains"
@@ -50,7 +55,7 @@ expected="$T/expected"
 
 (cd "$MNT" && find . -printf '%y %p\n') | sort >"$T/actual"
 if ! diff -u "$expected" "$T/actual" >"$T/diff"; then
-    fail "find differs from the SPEC tree: $(head -40 "$T/diff")"
+    fail "find differs from the tree of SEMANTICS.md: $(head -40 "$T/diff")"
 fi
 n=$(wc -l <"$expected")
 [[ $n -gt 100 ]] || fail "the fixture tree is suspiciously small ($n entries)"
@@ -86,4 +91,4 @@ assert_eq "$(cat "$MNT/tenants/$t/domains/$d/mailboxes/$email/mailbox.json" | jq
 assert_eq "$(stat -f -c %l "$MNT")" "255" "statfs name length limit"
 
 mnt_stop
-echo "PASS: find lists exactly the SPEC tree ($n entries), modes and links right"
+echo "PASS: find lists exactly the tree of SEMANTICS.md ($n entries), modes and links right"

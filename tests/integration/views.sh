@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Views beyond the API (SPEC §3), checked against tcemu's API:
+# Views beyond the API (SEMANTICS.md §3), checked against tcemu's API:
 #  - /health and tenants/<id>/health: aligned columns, one row per domain,
 #    problems first, the values of the domains list; /health on a fresh
 #    mount costs the tenants list and one domains list per tenant, no more;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every documented write error (SPEC §5, §6) as a user meets it: the exit
+# Every documented write error (SEMANTICS.md §5, §6) as a user meets it: the exit
 # status and message of the tool, the exact errno (one syscall made through
 # python3), the line in .tenantcorefs/errors (time, op, path, errno name,
 # HTTP status, API code, message), the request tcemu received, and that the

@@ -112,7 +112,7 @@ err_since() {
     tail -n "$n" "$MNT/.tenantcorefs/errors"
 }
 
-# The errors file: "TIME OP PATH ERRNO STATUS CODE MESSAGE..." (SPEC §3).
+# The errors file: "TIME OP PATH ERRNO STATUS CODE MESSAGE..." (SEMANTICS.md §3).
 # The path is compared literally (a user's path may hold spaces).
 # The errors file escapes whitespace and backslashes in paths as /proc/mounts
 # does (a space is \040): the path is one field.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The write path's happy paths (SPEC §5): every writable node, written with
+# The write path's happy paths (SEMANTICS.md §5): every writable node, written with
 # the tools users use, checked three ways: the request tcemu received (the
 # writes list: method, path, body), the state tcemu holds afterwards (its
 # API), and what the mount shows right after the write (cat, stat, ls).
@@ -101,7 +101,7 @@ assert_eq "$(writes_since "$n" | jq -c .body | tr '\n' ' ')" '{"daily_send_limit
 read_back "$f" 11 "daily_send_limit after two writes to one fd"
 cases=$((cases + 3))
 
-# Surrounding whitespace is allowed (SPEC §5), and so are leading zeros.
+# Surrounding whitespace is allowed (SEMANTICS.md §5), and so are leading zeros.
 n=$(writes_len)
 printf ' \t7\r\n' | raw_write "$f" >"$T/out"
 assert_eq "$(<"$T/out")" "OK 5" "write(2) of ' \\t7\\r\\n'"

@@ -3,7 +3,8 @@
 #
 #   TCEMU                    (env, required) path to the tcemu binary
 #   EMU_KEY, EMU_KEY2        the default keys of account 1 and 2 (exported;
-#                            preset them before sourcing to use others)
+#                            preset them before sourcing to use others;
+#                            keys have the documented form tc_live_ + 48 hex)
 #   EMU_MAX_TIME             curl --max-time for the helpers (default 30)
 #   TCEMU_WRAPPER            (env, optional) command prefix for tcemu, e.g.
 #                            "valgrind -q --error-exitcode=99 --leak-check=full"
@@ -31,14 +32,18 @@
 #   emu_set JSON             POST /_emu/set
 #   emu_override JSON        POST /_emu/override
 #   emu_override_clear       DELETE /_emu/override
+#   emu_accounts             GET /_emu/accounts (email, plan, ceiling; never keys)
+#   emu_account JSON         POST /_emu/account, e.g. {"account":1,"plan":"lapsed"}
+#   emu_sends JSON           POST /_emu/sends {"tenant_id","mailbox_id","count"}
+#   emu_next_day             POST /_emu/next-day (daily reset: unblocks)
 # The control helpers print the response and fail (non-zero) on HTTP errors.
 #
 # Keys never appear on a command line (ps would show them): curl reads the
 # Authorization header from a config given through process substitution,
 # written by bash's builtin printf.
 
-: "${EMU_KEY:=tc_live_emu_alpha_0123456789abcdef}"
-: "${EMU_KEY2:=tc_live_emu_beta_0123456789abcdef}"
+: "${EMU_KEY:=tc_live_e8f928b40a537f4c19d9dd58600a0945e90721ff7ca980f3}"
+: "${EMU_KEY2:=tc_live_b9af924bbe61cfd52372e9b8cdd72a2213b3d44bdceb5c75}"
 : "${EMU_MAX_TIME:=30}"
 export EMU_KEY EMU_KEY2
 
@@ -139,3 +144,7 @@ emu_reset() { _emu_control POST /_emu/reset; }
 emu_set() { _emu_control POST /_emu/set "$1"; }
 emu_override() { _emu_control POST /_emu/override "$1"; }
 emu_override_clear() { _emu_control DELETE /_emu/override; }
+emu_accounts() { _emu_control GET /_emu/accounts; }
+emu_account() { _emu_control POST /_emu/account "$1"; }
+emu_sends() { _emu_control POST /_emu/sends "$1"; }
+emu_next_day() { _emu_control POST /_emu/next-day; }

@@ -64,13 +64,31 @@ expect() {
     assert_eq "$1 $2 status" "$want" "$STATUS"
 }
 
-# expect_error STATUS CODE METHOD PATH [JSON] — status and error.code.
+# expect_error STATUS CODE METHOD PATH [JSON] — status and detail.code, in
+# the documented shape {"detail": {"message": M, "code": C}}.
 expect_error() {
     local want=$1 code=$2
     shift 2
     call "$@"
     assert_eq "$1 $2 ${3-} status" "$want" "$STATUS"
-    assert_eq "$1 $2 ${3-} error.code" "$code" "$(jq -r '.error.code' <<<"$BODY")"
+    assert_eq "$1 $2 ${3-} detail.code" "$code" "$(jq -r '.detail.code' <<<"$BODY")"
+    assert_eq "$1 $2 ${3-} detail.message" string "$(jq -r '.detail.message | type' <<<"$BODY")"
+}
+
+# invalid_items JSON — a 422 body's items as "loc.parts:type", space-separated.
+invalid_items() {
+    jq -r '[.detail[] | ((.loc | map(tostring) | join(".")) + ":" + .type)] | join(" ")' <<<"$1"
+}
+
+# expect_invalid ITEMS METHOD PATH [JSON] — 422 as FastAPI answers it, with
+# exactly these items (see invalid_items), each with a message.
+expect_invalid() {
+    local items=$1
+    shift
+    call "$@"
+    assert_eq "$1 $2 ${3-} status" 422 "$STATUS"
+    assert_eq "$1 $2 ${3-} 422 items" "$items" "$(invalid_items "$BODY")"
+    assert_eq "$1 $2 ${3-} 422 messages" true "$(jq '[.detail[].msg | type == "string" and length > 0] | all' <<<"$BODY")"
 }
 
 # keys JSON FILTER — the object's keys in order, space-separated.

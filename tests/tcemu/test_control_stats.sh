@@ -25,7 +25,8 @@ initial=$(snapshot)
 emu_stats_reset >/dev/null
 stats=$(emu_stats)
 assert_jq "zero after reset" "$stats" '[.total, .connections, .in_flight, .max_in_flight, .distinct_paths, (.writes | length), ([.by_route[]] | add)] | tostring' '[0,0,0,0,0,0,0]'
-assert_jq "every route listed" "$stats" '.by_route | length' 16
+assert_jq "every route listed" "$stats" '.by_route | length' 18
+assert_jq "events and rotation listed" "$stats" '[.by_route["GET /v1/enforcement/events"], .by_route["POST /api-key/rotate"]] | tostring' '[0,0]'
 for i in 1 2 3; do emu_get /v1/tenants >/dev/null; done
 emu_get "/v1/tenants/$T0/domains" >/dev/null
 emu_get "/v1/tenants/$T1/domains" >/dev/null
@@ -63,7 +64,7 @@ c2=$(curl -sS "$EMU_URL/_emu/stats" | jq -r .clock_ms)
 [[ "$c1" =~ ^[0-9]+$ && "$c2" =~ ^[0-9]+$ ]] || fail "clock_ms is not an integer: $c1 $c2"
 (( c2 - c1 >= 300 && c2 - c1 < 5000 )) || fail "clock_ms moved $((c2 - c1)) ms over a 0.3 s sleep"
 assert_jq "writes count" "$stats" '.writes | length' 5
-assert_jq "writes" "$stats" '[.writes[] | [.method, .status]] | tostring' '[["PATCH",200],["PATCH",400],["POST",200],["POST",400],["DELETE",405]]'
+assert_jq "writes" "$stats" '[.writes[] | [.method, .status]] | tostring' '[["PATCH",200],["PATCH",400],["POST",200],["POST",422],["DELETE",405]]'
 assert_jq "write path" "$stats" '.writes[0].path' "/v1/tenants/$T0/mailboxes/$M"
 assert_jq "JSON body kept as JSON" "$stats" '.writes[1].body | tostring' '{"daily_send_limit":99}'
 assert_jq "empty body is null" "$stats" '.writes[2].body' null
@@ -161,7 +162,9 @@ assert_jq "domain field in list" "$(emu_get "$P/domains")" '.domains[0].spf_stat
 assert_jq "domain field in dns" "$(emu_get "$P/domains/$D0/dns")" '.dns_status.spf' "v=spf1 -all"
 assert_jq "knobs in dkim-status" "$(emu_get "$P/domains/$D0/dkim-status")" '[.dkim_status, .ready_to_enable] | tostring' '["pending",false]'
 emu_set "{\"tenant_id\":\"11111111-2222-4333-8444-555555555555\",\"mailbox_id\":\"$M\",\"set\":{\"sends_today\":4,\"daily_send_limit\":4}}" >/dev/null
-assert_jq "mailbox knob in usage" "$(emu_get "$P/mailboxes/$M/usage")" '[.sends_today, .is_blocked] | tostring' '[4,true]'
+assert_jq "mailbox knob in usage (4 sends, domain policy 15)" "$(emu_get "$P/mailboxes/$M/usage")" '[.sends_today, .is_blocked] | tostring' '[4,false]'
+emu_set "{\"tenant_id\":\"11111111-2222-4333-8444-555555555555\",\"mailbox_id\":\"$M\",\"set\":{\"sends_today\":16}}" >/dev/null
+assert_jq "sends over the domain policy block" "$(emu_get "$P/mailboxes/$M/usage")" '[.sends_today, .is_blocked] | tostring' '[16,true]'
 st=$(curl -sS -o "$EMU_DIR/r" -w '%{http_code}' -d '{"tenant_id":"nope","set":{}}' "$EMU_URL/_emu/set")
 assert_eq "set unknown tenant" 404 "$st"
 st=$(curl -sS -o /dev/null -w '%{http_code}' -d "{\"tenant_id\":\"$T1\",\"domain_name\":\"nope.example\",\"set\":{}}" "$EMU_URL/_emu/set")
@@ -174,10 +177,10 @@ assert_eq "set without set" 400 "$st"
 # reset: fleet, stats, overrides and faults back to start-up values.
 call DELETE "/v1/tenants/$T1"
 emu_override '{"method":"GET","path":"/v1/tenants","status":500}' >/dev/null
-emu_config '{"latency_ms": 5, "error_shape": "flat"}' >/dev/null
+emu_config '{"latency_ms": 5, "error_shape": "flat", "events_per_request": 3}' >/dev/null
 emu_reset >/dev/null
 assert_eq "fleet restored byte for byte" "$initial" "$(snapshot)"
-assert_jq "config restored" "$(curl -sS "$EMU_URL/_emu/config")" '[.latency_ms, .error_shape] | tostring' '[0,"nested"]'
+assert_jq "config restored" "$(curl -sS "$EMU_URL/_emu/config")" '[.latency_ms, .error_shape, .events_per_request] | tostring' '[0,"documented",0]'
 stats=$(emu_stats)
 assert_jq "stats cleared by reset (only the snapshot's GETs since)" "$stats" '.writes | length' 0
 emu_stats_reset >/dev/null
@@ -196,12 +199,18 @@ stop_emu
 
 # Fixture variety over a larger fleet.
 start_emu --tenants 20 --seed 7
-all=$(for t in $(emu_get /v1/tenants | jq -r '.tenants[].tenant_id'); do emu_get "/v1/tenants/$t/mailboxes" | jq -c '.mailboxes[]'; done | jq -s .)
+all=$(for t in $(emu_get /v1/tenants | jq -r '.tenants[].tenant_id'); do emu_get "/v1/tenants/$t/mailboxes" | jq -c --arg t "$t" '.mailboxes[] | . + {tid: $t}'; done | jq -s .)
 assert_jq "mailboxes" "$all" length 600
 assert_jq "about one in four without limit" "$all" '([.[] | select(.daily_send_limit == null)] | length) >= 90 and ([.[] | select(.daily_send_limit == null)] | length) <= 210' true
 assert_jq "limits within 1..25" "$all" '[.[] | .daily_send_limit | select(. != null) | . >= 1 and . <= 25] | all' true
 assert_jq "sends_today within 0..25" "$all" '[.[].sends_today | . >= 0 and . <= 25] | all' true
-assert_jq "blocked iff limit set and reached" "$all" '[.[] | (.blocked_at != null) == (.daily_send_limit != null and .sends_today >= .daily_send_limit)] | all' true
+# Blocks only under a policy: tenant 0's (domain 15, tenant-wide 20); no other
+# tenant of account 1 has one, so nothing else is blocked however it sends.
+t0=$(emu_get /v1/tenants | jq -r '.tenants[0].tenant_id')
+d0=$(emu_get "/v1/tenants/$t0/domains" | jq -r '.domains[0].domain_name')
+assert_jq "blocked iff sends exceed the enforced limit" "$all" "[.[] | (.blocked_at != null) == (.tid == \"$t0\" and .sends_today > (if .domain_name == \"$d0\" then 15 else 20 end))] | all" true
+assert_jq "some blocked" "$all" '[.[] | select(.blocked_at != null)] | length > 0' true
+assert_jq "some over their stored limit and not blocked" "$all" '[.[] | select(.daily_send_limit != null and .sends_today > .daily_send_limit and .blocked_at == null)] | length > 0' true
 assert_jq "emails first.last@domain" "$all" '[.[] | . as $m | .primary_smtp | test("^[a-z]+\\.[a-z]+@") and endswith("@" + $m.domain_name)] | all' true
 assert_jq "unique ids" "$all" '[.[].id] | unique | length' 600
 stop_emu

@@ -96,7 +96,7 @@ assert_jq "list shows healthy DKIM" "$(emu_get "$P/domains")" '.domains[10].dkim
 
 # Add domain: the tenant already has 12.
 expect_error 400 domain_limit_reached POST "$P/domains" '{"domain":"thirteen.example.com"}'
-assert_jq "limit message" "$BODY" .error.message "Tenant already has 12 domains"
+assert_jq "limit message" "$BODY" .detail.message "Tenant already has 12 domains"
 stop_emu
 
 # A smaller fleet leaves room to add domains.
@@ -130,7 +130,7 @@ assert_jq "new domain dkim pending" "$(emu_get "$P/domains/mail.acmecorp.com/dki
 
 # Duplicates, in any case, are refused with "already exists".
 expect_error 400 domain_already_exists POST "$P/domains" '{"domain":"mail.acmecorp.com"}'
-assert_match "duplicate message" "already exists" "$(jq -r .error.message <<<"$BODY")"
+assert_match "duplicate message" "already exists" "$(jq -r .detail.message <<<"$BODY")"
 expect_error 400 domain_already_exists POST "$P/domains" '{"domain":"MAIL.AcmeCorp.com"}'
 D0=$(domain "$T0" 0)
 expect_error 400 domain_already_exists POST "$P/domains" "{\"domain\":\"$D0\"}"
@@ -148,13 +148,14 @@ for bad in "not a domain" "nodot" "-lead.com" "trail-.com" "a..b.com" "dot.com."
 done
 for ms in "contoso.onmicrosoft.com" "X.OnMicrosoft.com" "onmicrosoft.com"; do
     expect_error 400 invalid_domain POST "$P/domains" "$(jq -cn --arg d "$ms" '{domain: $d}')"
-    assert_match "onmicrosoft message" "onmicrosoft" "$(jq -r .error.message <<<"$BODY")"
+    assert_match "onmicrosoft message" "onmicrosoft" "$(jq -r .detail.message <<<"$BODY")"
 done
-expect_error 400 invalid_request POST "$P/domains" '{}'
-expect_error 400 invalid_request POST "$P/domains" '{"domain": 42}'
+expect_invalid "body.domain:missing" POST "$P/domains" '{}'
+expect_invalid "body.domain:string_type" POST "$P/domains" '{"domain": 42}'
+expect_invalid "body.domain:string_type" POST "$P/domains" '{"domain": null}'
 expect_error 400 invalid_request POST "$P/domains" '{"domain": ""}'
-expect_error 400 invalid_json POST "$P/domains" '{"domain": '
-expect_error 400 invalid_json POST "$P/domains"
+expect_invalid "body.10:json_invalid" POST "$P/domains" '{"domain": '
+expect_invalid "body:missing" POST "$P/domains"
 expect_error 404 tenant_not_found POST /v1/tenants/nope/domains '{"domain":"ok.example.com"}'
 assert_jq "refusals added nothing" "$(emu_get "$P/domains")" .count 6
 

@@ -77,7 +77,7 @@ assert_eq "only 200 and 500/502/503" "$N" "$((n5 + n200))"
 assert_jq "faulted requests are counted" "$(emu_stats)" .total "$N"
 call GET /v1/tenants
 while [[ "$STATUS" == 200 ]]; do call GET /v1/tenants; done
-assert_match "5xx body code" '^(internal_error|bad_gateway|service_unavailable)$' "$(jq -r .error.code <<<"$BODY")"
+assert_match "5xx body code" '^(internal_error|bad_gateway|service_unavailable)$' "$(jq -r .detail.code <<<"$BODY")"
 
 # 429 with Retry-After: P = 0.5.
 emu_config '{"error_rate": 0, "rate_429": 0.5}' >/dev/null
@@ -89,7 +89,7 @@ emu_config '{"rate_429": 1}' >/dev/null
 hdr=$(curl -sS -D - -o "$EMU_DIR/b" -K <(printf 'header = "Authorization: Bearer %s"\n' "$EMU_KEY") "$EMU_URL/v1/tenants")
 assert_match "429 status line" '^HTTP/1.1 429' "$hdr"
 assert_match "Retry-After from --retry-after" $'Retry-After: 7\r' "$hdr"
-assert_jq "429 code" "$(<"$EMU_DIR/b")" .error.code rate_limited
+assert_jq "429 code" "$(<"$EMU_DIR/b")" .detail.code rate_limited
 emu_config '{"retry_after": 2}' >/dev/null
 hdr=$(curl -sS -D - -o /dev/null -K <(printf 'header = "Authorization: Bearer %s"\n' "$EMU_KEY") "$EMU_URL/v1/tenants")
 assert_match "Retry-After changed at run time" $'Retry-After: 2\r' "$hdr"

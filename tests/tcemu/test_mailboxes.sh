@@ -82,19 +82,24 @@ expect_error 404 tenant_not_found POST /v1/tenants/nope/mailboxes "$(prov "$D4" 
 T1D0=$(domain "$T1" 0)
 call POST "/v1/tenants/$T1/mailboxes" "$(prov "$T1D0" "$PW" "X:x@$T1D0")"
 assert_eq "pending bootstrap status" 409 "$STATUS"
-assert_jq "pending bootstrap code" "$BODY" .error.code exchange_bootstrap_not_ready
+assert_jq "pending bootstrap code" "$BODY" .detail.code exchange_bootstrap_not_ready
 expect 200 POST "/v1/tenants/$T1/sync"
 call POST "/v1/tenants/$T1/mailboxes" "$(prov "$T1D0" "$PW" "X Y:xy@$T1D0")"
 assert_eq "after sync" 200 "$STATUS"
 assert_jq "after sync created" "$BODY" .created_count 1
 
-# Request shape.
-expect_error 400 invalid_request POST "$P/mailboxes" "{\"domain\":\"$D4\",\"account_password\":\"$PW\"}"
+# Request shape: the framework's 422 for missing fields and wrong types
+# (every failure listed), the endpoint's 400 for an empty list.
+expect_invalid "body.mailboxes:missing" POST "$P/mailboxes" "{\"domain\":\"$D4\",\"account_password\":\"$PW\"}"
 expect_error 400 invalid_request POST "$P/mailboxes" "{\"domain\":\"$D4\",\"account_password\":\"$PW\",\"mailboxes\":[]}"
-expect_error 400 invalid_request POST "$P/mailboxes" "{\"domain\":\"$D4\",\"mailboxes\":[{\"name\":\"a\",\"email\":\"a@$D4\"}]}"
-expect_error 400 invalid_request POST "$P/mailboxes" "{\"domain\":\"$D4\",\"account_password\":\"$PW\",\"mailboxes\":[{\"name\":\"a\"}]}"
-expect_error 400 invalid_request POST "$P/mailboxes" "{\"account_password\":\"$PW\",\"mailboxes\":[{\"name\":\"a\",\"email\":\"a@$D4\"}]}"
-expect_error 400 invalid_json POST "$P/mailboxes" '{"domain":'
+expect_invalid "body.account_password:missing" POST "$P/mailboxes" "{\"domain\":\"$D4\",\"mailboxes\":[{\"name\":\"a\",\"email\":\"a@$D4\"}]}"
+expect_invalid "body.mailboxes.0.email:missing" POST "$P/mailboxes" "{\"domain\":\"$D4\",\"account_password\":\"$PW\",\"mailboxes\":[{\"name\":\"a\"}]}"
+expect_invalid "body.domain:missing" POST "$P/mailboxes" "{\"account_password\":\"$PW\",\"mailboxes\":[{\"name\":\"a\",\"email\":\"a@$D4\"}]}"
+expect_invalid "body.domain:string_type body.account_password:missing body.mailboxes.0:model_attributes_type body.mailboxes.1.name:string_type" \
+    POST "$P/mailboxes" "{\"domain\":5,\"mailboxes\":[\"x\",{\"name\":null,\"email\":\"a@$D4\"}]}"
+expect_invalid "body.mailboxes:list_type" POST "$P/mailboxes" "{\"domain\":\"$D4\",\"account_password\":\"$PW\",\"mailboxes\":{}}"
+expect_invalid "body.9:json_invalid" POST "$P/mailboxes" '{"domain":'
+expect_invalid "body:missing" POST "$P/mailboxes"
 
 # Per-mailbox failures: a bad alias, and a domain where Exchange refuses.
 expect 200 POST "$P/mailboxes" "$(prov "$D4" "$PW" "Bad:bad..alias@$D4" "Good:good@$D4")"
@@ -122,17 +127,26 @@ done
 expect 200 PATCH "$MP" '{"display_name":"Both","daily_send_limit":7}'
 assert_jq "both fields" "$BODY" '[.mailbox.display_name, .mailbox.daily_send_limit] | tostring' '["Both",7]'
 assert_jq "limit listed" "$(emu_get "$P/mailboxes")" ".mailboxes[] | select(.id == \"$M\") | .daily_send_limit" 7
-for v in 0 26 -1 100 20.5 '"20"' true '[]'; do
+# Out of range: the endpoint's 400; not an integer: the framework's 422.
+for v in 0 26 -1 100; do
     expect_error 400 invalid_send_limit PATCH "$MP" "{\"daily_send_limit\": $v}"
+done
+expect_invalid "body.daily_send_limit:int_from_float" PATCH "$MP" '{"daily_send_limit": 20.5}'
+for v in '"20"' true '[]'; do
+    expect_invalid "body.daily_send_limit:int_type" PATCH "$MP" "{\"daily_send_limit\": $v}"
 done
 expect_error 400 invalid_send_limit PATCH "$MP" '{"display_name":"Not applied","daily_send_limit":26}'
 assert_jq "invalid PATCH applied nothing" "$(emu_get "$P/mailboxes")" ".mailboxes[] | select(.id == \"$M\") | [.display_name, .daily_send_limit] | tostring" '["Both",7]'
 expect_error 400 no_updates PATCH "$MP" '{}'
 expect_error 400 no_updates PATCH "$MP" '{"unknown_field": 1}'
-expect_error 400 invalid_request PATCH "$MP" '{"display_name": 5}'
+expect_invalid "body.display_name:string_type" PATCH "$MP" '{"display_name": 5}'
 expect_error 400 invalid_request PATCH "$MP" '{"display_name": ""}'
-expect_error 400 invalid_json PATCH "$MP" 'not json'
-expect_error 400 invalid_request PATCH "$MP" '[1,2]'
+expect_invalid "body.0:json_invalid" PATCH "$MP" 'not json'
+expect_invalid "body:model_attributes_type" PATCH "$MP" '[1,2]'
+expect_invalid "body:missing" PATCH "$MP" 'null'
+assert_jq "invalid PATCHes applied nothing" "$(emu_get "$P/mailboxes")" ".mailboxes[] | select(.id == \"$M\") | [.display_name, .daily_send_limit] | tostring" '["Both",7]'
+# The framework checks the body before the endpoint looks anything up.
+expect_invalid "body.display_name:string_type" PATCH "/v1/tenants/nope/mailboxes/$M" '{"display_name": 5}'
 expect_error 404 mailbox_not_found PATCH "$P/mailboxes/00000000-0000-4000-8000-000000000000" '{"display_name":"x"}'
 expect_error 404 tenant_not_found PATCH "/v1/tenants/nope/mailboxes/$M" '{"display_name":"x"}'
 expect_error 404 mailbox_not_found GET "$P/mailboxes/00000000-0000-4000-8000-000000000000/usage"

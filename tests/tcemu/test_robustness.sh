@@ -14,17 +14,20 @@ alive() {
     assert_eq "tcemu still answers ($1)" 200 "$st"
 }
 
-# Malformed JSON.
+# Malformed JSON: the framework's 422 json_invalid.
 for body in '{' '{"display_name": }' '{} trailing' "{'single': 1}" 'nul' '{"a":1}{"b":2}' $'\xff\xfe'; do
-    expect_error 400 invalid_json PATCH "$MP" "$body"
+    call PATCH "$MP" "$body"
+    assert_eq "malformed [$body] status" 422 "$STATUS"
+    assert_match "malformed [$body] item" '^body\.[0-9]+:json_invalid$' "$(invalid_items "$BODY")"
 done
-expect_error 400 invalid_request PATCH "$MP" '[]'
-expect_error 400 invalid_request PATCH "$MP" '"string"'
+expect_invalid "body:model_attributes_type" PATCH "$MP" '[]'
+expect_invalid "body:model_attributes_type" PATCH "$MP" '"string"'
 deep=$(printf '[%.0s' {1..5000})
-expect_error 400 invalid_json PATCH "$MP" "$deep"
+call PATCH "$MP" "$deep"
+assert_eq "very deep array refused" 422 "$STATUS"
 deep_obj=$(printf '{"a":%.0s' {1..3000})1$(printf '}%.0s' {1..3000})
 call PATCH "$MP" "$deep_obj"
-assert_eq "very deep object refused" 400 "$STATUS"
+assert_eq "very deep object refused" 422 "$STATUS"
 alive "after malformed JSON"
 
 # Bodies above 1 MiB: 413, declared or chunked; exactly 1 MiB is read.
@@ -33,14 +36,15 @@ head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' 'a' >"$big"
 st=$(curl -sS --max-time 20 -o "$EMU_DIR/b" -w '%{http_code}' -X PATCH --data-binary @"$big" \
     -K <(printf 'header = "Authorization: Bearer %s"\n' "$EMU_KEY") "$EMU_URL$MP")
 assert_eq "declared body > 1 MiB" 413 "$st"
-assert_jq "413 code" "$(<"$EMU_DIR/b")" .error.code payload_too_large
+assert_jq "413 code" "$(<"$EMU_DIR/b")" .detail.code payload_too_large
 st=$(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -X PATCH -H 'Transfer-Encoding: chunked' \
     --data-binary @"$big" -K <(printf 'header = "Authorization: Bearer %s"\n' "$EMU_KEY") "$EMU_URL$MP")
 assert_eq "chunked body > 1 MiB" 413 "$st"
 head -c $((1024 * 1024)) /dev/zero | tr '\0' ' ' >"$big"
 st=$(curl -sS --max-time 20 -o "$EMU_DIR/b" -w '%{http_code}' -X PATCH --data-binary @"$big" \
     -K <(printf 'header = "Authorization: Bearer %s"\n' "$EMU_KEY") "$EMU_URL$MP")
-assert_eq "exactly 1 MiB is parsed (blank → invalid_json)" 400 "$st"
+assert_eq "exactly 1 MiB is parsed (blank → a missing body)" 422 "$st"
+assert_eq "blank body item" "body:missing" "$(invalid_items "$(<"$EMU_DIR/b")")"
 head -c $((5 * 1024 * 1024)) /dev/zero >"$big"
 st=$(curl -sS --max-time 20 -o /dev/null -w '%{http_code}' -X POST --data-binary @"$big" "$EMU_URL/_emu/set")
 assert_eq "control body > 1 MiB" 413 "$st"
@@ -140,7 +144,9 @@ rm -rf "$dir"
 
 # Bad command lines exit 2 with a message; --help and --version exit 0.
 for args in "--port x" "--domains 13" "--mailboxes 4" "--error-rate 2" "--error-shape odd" \
-    "--limits-shape odd" "--nope" "--tls-cert /nonexistent" "--bind not-an-ip"; do
+    "--limits-shape odd" "--nope" "--tls-cert /nonexistent" "--bind not-an-ip" \
+    "--plan odd" "--plan 3:scale" "--plan 0:scale" "--plan x:growth" "--events -1" "--events x" \
+    "--events 1000001" "--events 100000" "--tenants 0 --events 1"; do
     rc=0
     "$TCEMU" $args >/dev/null 2>"$EMU_DIR.err" || rc=$?
     if [[ "$args" == "--bind not-an-ip" ]]; then

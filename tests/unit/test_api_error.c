@@ -1,6 +1,7 @@
 /* test_api_error: every error body shape the API might choose, hostile
- * bodies, the SPEC §6 status/code → errno table, and errno names. */
+ * bodies, the SEMANTICS.md §6 status/code → errno table, and errno names. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "api_error.h"
@@ -36,6 +37,42 @@ static void from_http(struct api_error *e, enum api_endpoint ep, int status, con
 
 static void test_body_shapes(void)
 {
+    /* The documented shape (api-docs/introduction.txt). */
+    EXPECT_PARSE(404,
+                 "{\"detail\":{\"message\":\"No limit policy has been set for this scope\","
+                 "\"code\":\"policy_not_found\"}}",
+                 "policy_not_found", "No limit policy has been set for this scope", ENOENT);
+    EXPECT_PARSE(400, "{\"detail\":{\"code\":\"domain_limit_reached\",\"message\":\"12\"}}",
+                 "domain_limit_reached", "12", EDQUOT);
+    /* It wins over the other shapes; missing members fall back member by member. */
+    EXPECT_PARSE(400,
+                 "{\"detail\":{\"code\":\"d\",\"message\":\"dm\"},\"error\":{\"code\":\"e\","
+                 "\"message\":\"em\"},\"code\":\"c\",\"message\":\"m\"}",
+                 "d", "dm", EINVAL);
+    EXPECT_PARSE(400, "{\"detail\":{\"message\":\"dm\"},\"code\":\"c\"}", "c", "dm", EINVAL);
+    EXPECT_PARSE(400, "{\"detail\":{\"code\":\"d\"},\"message\":\"m\"}", "d", "m", EINVAL);
+    EXPECT_PARSE(400, "{\"detail\":{\"code\":5,\"message\":null}}", "", "", EINVAL);
+    EXPECT_PARSE(400, "{\"detail\":{}}", "", "", EINVAL);
+    /* 402: the plan. */
+    EXPECT_PARSE(402, "{\"detail\":{\"message\":\"No active API plan\",\"code\":\"no_api_plan\"}}",
+                 "no_api_plan", "No active API plan", EACCES);
+    EXPECT_PARSE(402,
+                 "{\"detail\":{\"message\":\"Plan ceiling\",\"code\":\"tenant_limit_reached\"}}",
+                 "tenant_limit_reached", "Plan ceiling", EDQUOT);
+    /* The framework's 422 list: messages joined, with where they point. */
+    EXPECT_PARSE(422,
+                 "{\"detail\":[{\"loc\":[\"body\",\"daily_send_limit\"],\"msg\":\"Input should "
+                 "be a valid integer\",\"type\":\"int_parsing\"},{\"loc\":[\"body\",\"mailboxes\",0,"
+                 "\"email\"],\"msg\":\"Field required\",\"type\":\"missing\"}]}",
+                 "",
+                 "body.daily_send_limit: Input should be a valid integer; body.mailboxes.0.email: "
+                 "Field required",
+                 EINVAL);
+    EXPECT_PARSE(422, "{\"detail\":[{\"msg\":\"bad\"},{\"loc\":\"x\",\"msg\":\"worse\"},7,"
+                      "{\"loc\":[null,{}],\"msg\":\"w\"},{\"msg\":3}]}",
+                 "", "bad; worse; w", EINVAL);
+    EXPECT_PARSE(422, "{\"detail\":[]}", "", "", EINVAL);
+
     /* {"error":{"code","message"}} */
     EXPECT_PARSE(400,
                  "{\"error\":{\"code\":\"invalid_send_limit\",\"message\":\"daily_send_limit "
@@ -203,79 +240,138 @@ struct row {
     int status;
     const char *code, *message;
     enum api_endpoint ep;
-    int err;
+    int err;        /* with the code readable */
+    int nocode_err; /* from a body that carries no code (detail string, list) */
+    int bare_err;   /* from no body at all, when not nocode_err (0) */
 };
+
+/* The body shapes a server may choose; %1$s is the code, %2$s the message. */
+enum shape { S_DOCUMENTED, S_NESTED, S_STRING, S_FLAT, S_DETAIL_STRING, S_DETAIL_LIST, S_NONE };
+static const char *const shape_names[] = {"documented", "nested", "string", "flat",
+                                          "detail string", "detail list", "none"};
+
+static void body_for(struct strbuf *b, enum shape s, const char *code, const char *msg)
+{
+    switch (s) {
+    case S_DOCUMENTED:
+        sb_printf(b, "{\"detail\":{\"message\":\"%s\",\"code\":\"%s\"}}", msg, code);
+        break;
+    case S_NESTED: sb_printf(b, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code, msg); break;
+    case S_STRING: sb_printf(b, "{\"error\":\"%s\",\"message\":\"%s\"}", code, msg); break;
+    case S_FLAT: sb_printf(b, "{\"message\":\"%s\",\"code\":\"%s\"}", msg, code); break;
+    case S_DETAIL_STRING: sb_printf(b, "{\"detail\":\"%s\"}", msg); break;
+    case S_DETAIL_LIST:
+        sb_printf(b, "{\"detail\":[{\"loc\":[\"body\",\"x\"],\"msg\":\"%s\",\"type\":\"t\"}]}",
+                  msg);
+        break;
+    case S_NONE: break;
+    }
+}
 
 static void test_errno_table(void)
 {
     static const struct row rows[] = {
         /* 400 invalid values → EINVAL */
-        {400, "invalid_send_limit", "out of range", EP_MAILBOX_PATCH, EINVAL},
-        {400, "invalid_send_limit", "out of range", EP_LIMITS_SET, EINVAL},
-        {400, "no_updates", "", EP_MAILBOX_PATCH, EINVAL},
-        {400, "", "Invalid domain format", EP_DOMAIN_ADD, EINVAL},
-        {400, "", ".onmicrosoft.com domains are not allowed", EP_DOMAIN_ADD, EINVAL},
-        {400, "", "Password does not meet complexity requirements", EP_MAILBOX_PROVISION, EINVAL},
-        {400, "", "", EP_TENANT_SYNC, EINVAL},
-        {422, "validation_error", "", EP_MAILBOX_PATCH, EINVAL},
+        {400, "invalid_send_limit", "out of range", EP_MAILBOX_PATCH, EINVAL, EINVAL, 0},
+        {400, "invalid_send_limit", "out of range", EP_LIMITS_SET, EINVAL, EINVAL, 0},
+        {400, "no_updates", "", EP_MAILBOX_PATCH, EINVAL, EINVAL, 0},
+        {400, "", "Invalid domain format", EP_DOMAIN_ADD, EINVAL, EINVAL, 0},
+        {400, "", ".onmicrosoft.com domains are not allowed", EP_DOMAIN_ADD, EINVAL, EINVAL, 0},
+        {400, "", "Password does not meet complexity requirements", EP_MAILBOX_PROVISION, EINVAL,
+         EINVAL, 0},
+        {400, "", "", EP_TENANT_SYNC, EINVAL, EINVAL, 0},
+        /* 422: the framework refused the request */
+        {422, "validation_error", "", EP_MAILBOX_PATCH, EINVAL, EINVAL, 0},
+        {422, "", "Input should be a valid integer", EP_LIMITS_SET, EINVAL, EINVAL, 0},
         /* quota */
-        {400, "domain_limit_reached", "Tenant already has 12 domains", EP_DOMAIN_ADD, EDQUOT},
+        {400, "domain_limit_reached", "Tenant already has 12 domains", EP_DOMAIN_ADD, EDQUOT,
+         EINVAL, 0},
         {400, "mailbox_limit_reached", "Domain already has 3 mailboxes", EP_MAILBOX_PROVISION,
-         EDQUOT},
+         EDQUOT, EINVAL, 0},
         /* not yet */
-        {400, "verification_failed", "DNS records not yet propagated", EP_DOMAIN_VERIFY, EAGAIN},
-        {400, "dkim_not_ready", "Required CNAME records not found", EP_DOMAIN_ENABLE_DKIM, EAGAIN},
+        {400, "verification_failed", "DNS records not yet propagated", EP_DOMAIN_VERIFY, EAGAIN,
+         EINVAL, 0},
+        {400, "dkim_not_ready", "Required CNAME records not found", EP_DOMAIN_ENABLE_DKIM, EAGAIN,
+         EINVAL, 0},
         /* access */
-        {401, "", "", EP_TENANTS_LIST, EACCES},
-        {401, "unauthorized", "Invalid API key", EP_TENANT_GET, EACCES},
-        {403, "access_denied", "You do not own this tenant", EP_TENANT_SYNC, EACCES},
+        {401, "", "", EP_TENANTS_LIST, EACCES, EACCES, 0},
+        {401, "invalid_api_key", "Invalid API key", EP_TENANT_GET, EACCES, EACCES, 0},
+        {401, "missing_api_key", "The Bearer token is empty", EP_TENANTS_LIST, EACCES, EACCES, 0},
+        {401, "invalid_auth_header", "Authorization header missing", EP_MAILBOX_PATCH, EACCES,
+         EACCES, 0},
+        {403, "access_denied", "You do not own this tenant", EP_TENANT_SYNC, EACCES, EACCES, 0},
+        /* the plan */
+        {402, "no_api_plan", "No active API plan", EP_TENANTS_LIST, EACCES, EACCES, 0},
+        {402, "no_api_plan", "No active API plan", EP_MAILBOX_PATCH, EACCES, EACCES, 0},
+        {402, "tenant_limit_reached", "Plan allows 25 tenants", EP_LIMITS_SET, EDQUOT, EACCES, 0},
+        {402, "tenant_limit_reached", "Plan allows 25 tenants", EP_DOMAIN_ADD, EDQUOT, EACCES, 0},
         /* existence */
-        {404, "tenant_not_found", "", EP_TENANT_GET, ENOENT},
-        {404, "domain_not_found", "", EP_DOMAIN_VERIFY, ENOENT},
-        {404, "mailbox_not_found", "", EP_MAILBOX_PATCH, ENOENT},
-        {404, "policy_not_found", "", EP_LIMITS_GET, ENOENT},
-        {404, "", "Tenant does not exist or belongs to a different account", EP_DOMAIN_ADD, ENOENT},
+        {404, "tenant_not_found", "", EP_TENANT_GET, ENOENT, ENOENT, 0},
+        {404, "domain_not_found", "", EP_DOMAIN_VERIFY, ENOENT, ENOENT, 0},
+        {404, "mailbox_not_found", "", EP_MAILBOX_PATCH, ENOENT, ENOENT, 0},
+        {404, "policy_not_found", "", EP_LIMITS_GET, ENOENT, ENOENT, 0},
+        {404, "", "Tenant does not exist or belongs to a different account", EP_DOMAIN_ADD, ENOENT,
+         ENOENT, 0},
         /* busy */
-        {409, "exchange_bootstrap_not_ready", "", EP_LIMITS_SET, EBUSY},
-        {409, "exchange_bootstrap_not_ready", "", EP_MAILBOX_PROVISION, EBUSY},
+        {409, "exchange_bootstrap_not_ready", "", EP_LIMITS_SET, EBUSY, EBUSY, 0},
+        {409, "exchange_bootstrap_not_ready", "", EP_MAILBOX_PROVISION, EBUSY, EBUSY, 0},
         /* "already exists" on add domain only */
-        {400, "", "Domain already exists", EP_DOMAIN_ADD, EEXIST},
-        {400, "", "domain mail.acmecorp.com ALREADY EXISTS in tenant", EP_DOMAIN_ADD, EEXIST},
-        {400, "domain_already_exists", "", EP_DOMAIN_ADD, EEXIST},
-        {409, "domain_exists", "", EP_DOMAIN_ADD, EEXIST},
-        {400, "", "Domain already exists", EP_MAILBOX_PROVISION, EINVAL},
-        {400, "", "Mailbox already exists", EP_MAILBOX_PATCH, EINVAL},
-        {400, "domain_already_exists", "", EP_LIMITS_SET, EINVAL},
+        {400, "", "Domain already exists", EP_DOMAIN_ADD, EEXIST, EEXIST, EINVAL},
+        {400, "", "domain mail.acmecorp.com ALREADY EXISTS in tenant", EP_DOMAIN_ADD, EEXIST,
+         EEXIST, EINVAL},
+        {400, "domain_already_exists", "", EP_DOMAIN_ADD, EEXIST, EINVAL, 0},
+        {409, "domain_exists", "", EP_DOMAIN_ADD, EEXIST, EBUSY, 0},
+        {400, "", "Domain already exists", EP_MAILBOX_PROVISION, EINVAL, EINVAL, 0},
+        {400, "", "Mailbox already exists", EP_MAILBOX_PATCH, EINVAL, EINVAL, 0},
+        {400, "domain_already_exists", "", EP_LIMITS_SET, EINVAL, EINVAL, 0},
         /* rate limiting and server failures (after retries) */
-        {429, "", "", EP_TENANTS_LIST, EAGAIN},
-        {429, "rate_limited", "Too many requests", EP_MAILBOX_PATCH, EAGAIN},
-        {500, "", "", EP_TENANTS_LIST, EIO},
-        {502, "", "", EP_DOMAIN_DNS, EIO},
-        {503, "service_unavailable", "", EP_MAILBOX_USAGE, EIO},
-        {504, "", "", EP_DOMAIN_ADD, EIO},
-        {500, "", "Domain already exists", EP_DOMAIN_ADD, EIO},
+        {429, "", "", EP_TENANTS_LIST, EAGAIN, EAGAIN, 0},
+        {429, "rate_limited", "Too many requests", EP_MAILBOX_PATCH, EAGAIN, EAGAIN, 0},
+        {500, "", "", EP_TENANTS_LIST, EIO, EIO, 0},
+        {502, "", "", EP_DOMAIN_DNS, EIO, EIO, 0},
+        {503, "service_unavailable", "", EP_MAILBOX_USAGE, EIO, EIO, 0},
+        {504, "", "", EP_DOMAIN_ADD, EIO, EIO, 0},
+        {500, "", "Domain already exists", EP_DOMAIN_ADD, EIO, EIO, 0},
         /* a success status that could not be used */
-        {200, "", "", EP_TENANT_GET, EIO},
+        {200, "", "", EP_TENANT_GET, EIO, EIO, 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const struct row *r = &rows[i];
         struct api_error e;
         memset(&e, 0, sizeof e);
-        e.http_status = rows[i].status;
-        snprintf(e.code, sizeof e.code, "%s", rows[i].code);
-        snprintf(e.message, sizeof e.message, "%s", rows[i].message);
-        int got = errno_from_api_error(&e, rows[i].ep);
-        CHECK_INT(got, rows[i].err);
-        if (got != rows[i].err)
-            fprintf(stderr, "  row %zu: %d %s \"%s\" on %s\n", i, rows[i].status, rows[i].code,
-                    rows[i].message, api_endpoint_name(rows[i].ep));
+        e.http_status = r->status;
+        snprintf(e.code, sizeof e.code, "%s", r->code);
+        snprintf(e.message, sizeof e.message, "%s", r->message);
+        int got = errno_from_api_error(&e, r->ep);
+        CHECK_INT(got, r->err);
+        if (got != r->err)
+            fprintf(stderr, "  row %zu: %d %s \"%s\" on %s\n", i, r->status, r->code, r->message,
+                    api_endpoint_name(r->ep));
 
-        /* The same through a body. */
-        struct strbuf body = STRBUF_INIT;
-        sb_printf(&body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", rows[i].code,
-                  rows[i].message);
-        from_http(&e, rows[i].ep, rows[i].status, body.data);
-        CHECK_INT(e.err, rows[i].err);
-        sb_free(&body);
+        /* The same through every body shape: those that carry a code give
+         * the row's errno and the code; the others the errno without it. */
+        for (enum shape s = S_DOCUMENTED; s <= S_NONE; s++) {
+            struct strbuf body = STRBUF_INIT;
+            body_for(&body, s, r->code, r->message);
+            from_http(&e, r->ep, r->status, s == S_NONE ? NULL : body.data);
+            bool carries_code = s <= S_FLAT;
+            int want = carries_code             ? r->err
+                       : s == S_NONE && r->bare_err ? r->bare_err
+                                                    : r->nocode_err;
+            CHECK_INT(e.err, want);
+            CHECK_STR(e.code, carries_code ? r->code : "");
+            if (s == S_DETAIL_LIST && r->message[0]) {
+                char joined[300];
+                snprintf(joined, sizeof joined, "body.x: %s", r->message);
+                CHECK_STR(e.message, joined);
+            } else {
+                CHECK_STR(e.message, s == S_NONE ? "" : r->message);
+            }
+            if (e.err != want)
+                fprintf(stderr, "  row %zu through the %s shape: %s\n", i, shape_names[s],
+                        body.data ? body.data : "(no body)");
+            sb_free(&body);
+        }
     }
 }
 

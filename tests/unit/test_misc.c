@@ -383,48 +383,25 @@ static void test_nodemeta(void)
     CHECK_INT(nodemeta_served(nm, d, e2, mount_time), mount_time + 165);
     CHECK_INT(nodemeta_served(nm, d, e2, mount_time), mount_time + 165);
 
-    /* Opens: the kernel's size and pages. */
+    /* A write: the next bytes served count as new even when they are the
+     * same (the file's mtime moves, as a write's does). */
     const char *p = "/tenants/T/tenant.json";
-    bool size_ok = true, pages_ok = true;
-    nodemeta_opened(nm, p, h1, 3, &size_ok, &pages_ok);
-    CHECK(!size_ok); /* nothing reported yet */
-    CHECK(!pages_ok);
-    nodemeta_reported(nm, p, 3);
-    nodemeta_opened(nm, p, h1, 3, &size_ok, &pages_ok);
-    CHECK(size_ok);
-    CHECK(pages_ok); /* the last open had these bytes */
-    nodemeta_opened(nm, p, h1, 3, &size_ok, &pages_ok);
-    CHECK(size_ok && pages_ok);
-    /* Same size, other bytes: the size is right, the pages are not. */
-    nodemeta_opened(nm, p, h2, 3, &size_ok, &pages_ok);
-    CHECK(size_ok);
-    CHECK(!pages_ok);
-    nodemeta_opened(nm, p, h2, 3, &size_ok, &pages_ok);
-    CHECK(size_ok && pages_ok);
-    /* The kernel was since told another size (a getattr of newer bytes):
-     * even the same bytes as the last open cannot keep its pages. */
-    nodemeta_reported(nm, p, 4);
-    nodemeta_opened(nm, p, h2, 3, &size_ok, &pages_ok);
-    CHECK(!size_ok);
-    CHECK(!pages_ok);
-    nodemeta_reported(nm, p, 3);
-    /* Another size: neither. */
-    nodemeta_opened(nm, p, content_hash("1000\n", 5), 5, &size_ok, &pages_ok);
-    CHECK(!size_ok);
-    CHECK(!pages_ok);
-    nodemeta_reported(nm, p, 5);
-    nodemeta_opened(nm, p, content_hash("1000\n", 5), 5, &size_ok, &pages_ok);
-    CHECK(size_ok && pages_ok);
-    /* After a write or an invalidation the kernel holds nothing we know. */
-    nodemeta_forget_kernel(nm, p);
-    nodemeta_opened(nm, p, content_hash("1000\n", 5), 5, &size_ok, &pages_ok);
-    CHECK(!size_ok);
-    CHECK(!pages_ok);
-    /* A path never opened with a reported size: size only. */
-    nodemeta_reported(nm, "/tenants/T/dns.zone", 0);
-    nodemeta_opened(nm, "/tenants/T/dns.zone", content_hash("", 0), 0, &size_ok, &pages_ok);
-    CHECK(size_ok);
-    CHECK(!pages_ok);
+    time_t before = nodemeta_served(nm, p, h1, 0);
+    clock_advance_fake(2000);
+    CHECK_INT(nodemeta_served(nm, p, h1, 0), before);
+    nodemeta_touch(nm, p);
+    CHECK_INT(nodemeta_served(nm, p, h1, 0), before + 2);
+    /* Nanoseconds tell changes within one second apart. */
+    int64_t ns1 = nodemeta_served_ns(nm, p, h2, 0);
+    clock_advance_fake(1);
+    CHECK(nodemeta_served_ns(nm, p, h1, 0) == ns1 + 1000000);
+
+    /* Inode numbers: the root's is 1; every path gets its own, for good. */
+    CHECK_INT(nodemeta_ino(nm, "/"), 1);
+    uint64_t i1 = nodemeta_ino(nm, p), i2 = nodemeta_ino(nm, "/tenants/T/name");
+    CHECK(i1 > 1 && i2 > 1 && i1 != i2);
+    CHECK(nodemeta_ino(nm, p) == i1);
+    CHECK(nodemeta_ino(nm, "/tenants/T/") == nodemeta_ino(nm, "/tenants/T"));
 
     /* Many paths (the table grows) keep their records. */
     char path[64];
@@ -444,7 +421,7 @@ static void test_nodemeta(void)
     CHECK_INT(n, 10);
     n = 0;
     nodemeta_foreach(nm, "/tenants/T/", count_path, &n);
-    CHECK_INT(n, 5); /* daily_send_limit, name, domains, tenant.json, dns.zone */
+    CHECK_INT(n, 4); /* daily_send_limit, name, domains, tenant.json */
     n = 0;
     nodemeta_foreach(nm, "", count_path, &n);
     CHECK_INT(n, 20000 + 5);

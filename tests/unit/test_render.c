@@ -10,7 +10,9 @@
 #include "render.h"
 #include "resource.h"
 #include "strbuf.h"
+#include "nodeops.h"
 #include "tree.h"
+#include "values.h"
 #include "jsonout.h"
 #include "log.h"
 
@@ -450,7 +452,7 @@ static void expect_render(int line, const char *path, const char *want)
 {
     struct route rt;
     CHECK_INT(route_path(path, &rt), 0);
-    render_fn fn = node_type(rt.kind)->render;
+    render_fn fn = node_ops(rt.kind)->render;
     char *got = NULL;
     int rc = render_path(fn, path, false, &got, NULL, NULL);
     CHECK_INT(rc, 0);
@@ -465,7 +467,7 @@ static void expect_fail(int line, const char *path, int err)
 {
     struct route rt;
     CHECK_INT(route_path(path, &rt), 0);
-    render_fn fn = node_type(rt.kind)->render;
+    render_fn fn = node_ops(rt.kind)->render;
     char *got = NULL;
     int rc = render_path(fn, path, false, &got, NULL, NULL);
     CHECK_INT(rc, err);
@@ -613,7 +615,7 @@ static void test_json_files(void)
         struct route rt;
         route_path(paths[i], &rt);
         size_t len;
-        CHECK_INT(render_path(node_type(rt.kind)->render, paths[i], false, &out, &len, NULL), 0);
+        CHECK_INT(render_path(node_ops(rt.kind)->render, paths[i], false, &out, &len, NULL), 0);
         CHECK(len >= 3 && out[len - 1] == '\n' && out[len - 2] != '\n');
         cJSON *j = cJSON_Parse(out);
         CHECK(cJSON_IsObject(j));
@@ -744,9 +746,105 @@ static void test_mailbox_limit(void)
     if (r)
         CHECK_STR(r->err.code, "policy_not_found");
     resource_put(r);
-    CHECK_INT(resource_decode(&pid, 404, "", 0, &r, &err), 0);
+    /* The documented shape, and a 404 whose code cannot be read: "no
+     * policy" (the tenant and domain exist: the listing checked them). */
+    static const char documented[] =
+        "{\"detail\":{\"message\":\"No limit policy\",\"code\":\"policy_not_found\"}}";
+    static const char *const unreadable[] = {"", "Not Found", "{\"detail\":\"Not Found\"}",
+                                             "{\"detail\":{\"code\":404}}"};
+    CHECK_INT(resource_decode(&pid, 404, documented, strlen(documented), &r, &err), 0);
+    CHECK(r && r->status == RES_POLICY_NONE);
+    resource_put(r);
+    for (size_t i = 0; i < sizeof unreadable / sizeof *unreadable; i++) {
+        CHECK_INT(resource_decode(&pid, 404, unreadable[i], strlen(unreadable[i]), &r, &err), 0);
+        CHECK(r && r->status == RES_POLICY_NONE);
+        resource_put(r);
+    }
+    /* A readable code that names something else missing stays ENOENT. */
+    static const char tenant_gone[] =
+        "{\"detail\":{\"message\":\"gone\",\"code\":\"tenant_not_found\"}}";
+    CHECK_INT(resource_decode(&pid, 404, tenant_gone, strlen(tenant_gone), &r, &err), 0);
     CHECK(r && r->status == RES_NOT_FOUND);
     resource_put(r);
+    fx_clear();
+}
+
+/* ---- the enforcement log ---------------------------------------------------------- */
+
+static void test_enforcement_log(void)
+{
+    fx_clear();
+    /* Newest first, as the API sends them (api_events.c keeps that order). */
+    fx_add(RES_EVENTS, NULL, NULL, 200,
+           "{\"total\":3,\"events\":["
+           "{\"id\":\"e3\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"a b@x.com\","
+           "\"action_taken\":\"unblocked\",\"sent_count\":0,\"limit_value\":25,"
+           "\"message\":\"Mailbox unblocked\",\"created_at\":\"2025-04-21T00:00:00Z\"},"
+           "{\"id\":\"e2\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"evil\\nblocked\\\\x@y.com\","
+           "\"action_taken\":\"blocked\",\"sent_count\":26.5,\"limit_value\":null,"
+           "\"message\":\"m\",\"created_at\":\"2025-04-20T14:30:00Z\"},"
+           "{\"id\":\"e1\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"sales@mail.acme.com\","
+           "\"action_taken\":\"blocked\",\"sent_count\":26,\"limit_value\":25,"
+           "\"message\":\"Mailbox blocked: sent 26, limit 25\",\"created_at\":\"2025-04-20T14:30:00Z\"}"
+           "]}");
+    fx_add(RES_EVENTS, TA, NULL, 200, "{\"total\":0,\"events\":[]}");
+    /* Oldest first; six fields; a space, a line break or a backslash
+     * inside a field is octal; what is absent is "-". */
+    EXPECT_RENDER("/enforcement.log",
+                  "2025-04-20T14:30:00Z blocked sales@mail.acme.com 26 25 " TA "\n"
+                  "2025-04-20T14:30:00Z blocked evil\\012blocked\\134x@y.com 26.5 - " TA "\n"
+                  "2025-04-21T00:00:00Z unblocked a\\040b@x.com 0 25 " TA "\n");
+    EXPECT_RENDER("/enforcement.jsonl",
+                  "{\"id\":\"e1\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"sales@mail.acme.com\","
+                  "\"action_taken\":\"blocked\",\"sent_count\":26,\"limit_value\":25,"
+                  "\"message\":\"Mailbox blocked: sent 26, limit 25\",\"created_at\":\"2025-04-20T14:30:00Z\"}\n"
+                  "{\"id\":\"e2\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"evil\\nblocked\\\\x@y.com\","
+                  "\"action_taken\":\"blocked\",\"sent_count\":26.5,\"limit_value\":null,"
+                  "\"message\":\"m\",\"created_at\":\"2025-04-20T14:30:00Z\"}\n"
+                  "{\"id\":\"e3\",\"tenant_id\":\"" TA "\",\"mailbox_address\":\"a b@x.com\","
+                  "\"action_taken\":\"unblocked\",\"sent_count\":0,\"limit_value\":25,"
+                  "\"message\":\"Mailbox unblocked\",\"created_at\":\"2025-04-21T00:00:00Z\"}\n");
+    /* The tenant's own log, empty: an empty file. */
+    EXPECT_RENDER(T_A "/enforcement.log", "");
+    EXPECT_RENDER(T_A "/enforcement.jsonl", "");
+    /* The mtime stamp is the newest created_at. */
+    char *got = NULL;
+    time_t stamp = 0;
+    CHECK_INT(render_path(render_enforcement_log, "/enforcement.log", false, &got, NULL, &stamp),
+              0);
+    CHECK_INT(stamp, 1745193600); /* 2025-04-21T00:00:00Z */
+    free(got);
+
+    /* Every line has exactly six fields whatever the values hold. */
+    fx_clear();
+    fx_add(RES_EVENTS, NULL, NULL, 200,
+           "{\"total\":2,\"events\":[{\"id\":\"x\",\"created_at\":\"\",\"action_taken\":\" \","
+           "\"mailbox_address\":\"\\t\\r\\u0001\\u007f\",\"sent_count\":{\"a\":\"b c\"},"
+           "\"limit_value\":[1, 2],\"tenant_id\":true},{\"id\":\"y\"}]}");
+    EXPECT_RENDER("/enforcement.log", "- - - - - -\n"
+                                      "- \\040 \\011\\015\\001\\177 {\"a\":\"b\\040c\"} [1,2] true\n");
+    /* The API key never reaches the files, even when the API echoes it. */
+    log_set_secret("tc_live_0123456789abcdef0123456789abcdef0123456789abcdef");
+    fx_clear();
+    fx_add(RES_EVENTS, NULL, NULL, 200,
+           "{\"total\":1,\"events\":[{\"id\":\"k\",\"message\":\"key "
+           "tc_live_0123456789abcdef0123456789abcdef0123456789abcdef\",\"mailbox_address\":"
+           "\"tc_live_0123456789abcdef0123456789abcdef0123456789abcdef\"}]}");
+    for (int i = 0; i < 2; i++) {
+        got = NULL;
+        CHECK_INT(render_path(i ? render_enforcement_jsonl : render_enforcement_log,
+                              "/enforcement.log", false, &got, NULL, NULL),
+                  0);
+        CHECK(got && !strstr(got, "0123456789abcdef0123"));
+        free(got);
+    }
+    log_set_secret(NULL);
+    /* A resource without events is unusable (EIO); a 404 is ENOENT. */
+    fx_clear();
+    fx_add(RES_EVENTS, NULL, NULL, 200, "{\"total\":1}");
+    fx_add(RES_EVENTS, TA, NULL, 404, NOT_FOUND("tenant_not_found"));
+    EXPECT_FAIL("/enforcement.log", -EIO);
+    EXPECT_FAIL(T_A "/enforcement.jsonl", -ENOENT);
     fx_clear();
 }
 
@@ -933,6 +1031,34 @@ static void test_health(void)
         }
     EXPECT_FAIL("/health", -EIO);
     fx_clear();
+
+    /* Columns line up by display width whatever the alphabet: every line's
+     * second column starts at the same terminal column. */
+    fx_add(RES_TENANTS, NULL, NULL, 200,
+           "{\"tenants\":[{\"tenant_id\":\"" TA "\",\"tenant_name\":\"M\u00fcller Studio\"},"
+           "{\"tenant_id\":\"" TB "\",\"tenant_name\":\"\u6771\u4eac Ltd\"},"
+           "{\"tenant_id\":\"" TC "\",\"tenant_name\":\"Acme\"}]}");
+    static const char *const ids[] = {TA, TB, TC};
+    for (int i = 0; i < 3; i++)
+        fx_add(RES_DOMAINS, ids[i], NULL, 200,
+               "{\"domains\":[{\"domain_name\":\"mail.example.com\",\"is_verified\":true}]}");
+    char *got = NULL;
+    CHECK_INT(render_path(render_fleet_health, "/health", false, &got, NULL, NULL), 0);
+    long column = -1;
+    for (char *line = got, *eol; line && *line; line = eol + 1) {
+        eol = strchr(line, '\n');
+        *eol = '\0';
+        char *gap = strstr(line, "  ");
+        char *second = gap + strspn(gap, " ");
+        *gap = '\0';
+        long at = (long)(utf8_width(line) + (size_t)(second - gap));
+        if (column < 0)
+            column = at;
+        CHECK_INT(at, column);
+    }
+    CHECK(column > 0);
+    free(got);
+    fx_clear();
 }
 
 static void test_zones(void)
@@ -1014,6 +1140,17 @@ static void test_csv(void)
                   "remaining_sends,blocked\n"
                   "bob@acme-two.com,Bob,acme-two.com,10,none,1,9,false\n");
     EXPECT_FAIL("/tenants/" TC "/mailboxes.csv", -ENOENT); /* no mailboxes list */
+    /* A policy answer without a usable limit fails the sheet as it fails
+     * mailbox_limit: one decoding, one rule. */
+    for (size_t i = 0; i < nfx; i++)
+        if (fx[i].kind == RES_POLICY && same(fx[i].tenant, TB) && strcmp(fx[i].sub, "") == 0) {
+            free(fx[i].body);
+            fx[i].body = xstrdup("{\"daily_send_limit\":\"20\"}");
+            fx[i].len = strlen(fx[i].body);
+            fx[i].status = 200;
+        }
+    EXPECT_FAIL("/tenants/" TB "/mailbox_limit", -EIO);
+    EXPECT_FAIL("/tenants/" TB "/mailboxes.csv", -EIO);
     fx_clear();
 }
 
@@ -1072,7 +1209,7 @@ static void test_decode_hostile(void)
     EXPECT_DECODE_FAIL(RES_MAILBOXES, 200, "\"mailboxes\"", -EIO);
     /* BUG: resource_decode (src/resource.c) parses with cJSON_ParseWithLength,
      * which stops after the first value: a body with trailing garbage is
-     * accepted instead of being malformed JSON (EIO, SPEC §6). */
+     * accepted instead of being malformed JSON (EIO, SEMANTICS.md §6). */
     EXPECT_DECODE_FAIL(RES_TENANT, 200, "{\"tenant_id\":\"x\"} trailing garbage", -EIO);
     EXPECT_DECODE_FAIL(RES_TENANTS, 200, "{\"tenants\":[]}{\"tenants\":[{\"tenant_id\":\"x\"}]}",
                        -EIO);
@@ -1149,7 +1286,7 @@ static void test_decode_hostile(void)
 
     /* BUG: a name with an escaped NUL ("a\u0000b") reaches us as "a":
      * index_children (src/resource.c) checks the C string cJSON gives, so the
-     * entry is exposed under a name the API never sent (SPEC §3: names
+     * entry is exposed under a name the API never sent (SEMANTICS.md §3: names
      * containing NUL are never exposed). */
     static const char nul[] = "{\"tenants\":[{\"tenant_id\":\"evil\\u0000/../x\"},"
                               "{\"tenant_id\":\"ok\"}]}";
@@ -1261,6 +1398,7 @@ int main(void)
     test_json_files();
     test_values();
     test_mailbox_limit();
+    test_enforcement_log();
     test_links();
     test_by_name_names();
     test_health();

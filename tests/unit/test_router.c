@@ -1,12 +1,14 @@
 /* test_router: paths to routes for every node kind of tree.h, every way a
  * path can be wrong, route_child and route_format round trips, and the
- * consistency of the node table itself (SPEC §3). */
+ * consistency of the node table itself (SEMANTICS.md §3). */
 #include <errno.h>
 #include <sys/stat.h>
 
 #include "check.h"
+#include "metrics.h"
 #include "render.h"
 #include "strbuf.h"
+#include "nodeops.h"
 #include "tree.h"
 
 #define GUID  "8f1c2e4a-1b2c-4d5e-8f90-123456789abc"
@@ -38,6 +40,8 @@ static const struct want valid[] = {
     {T "/health", N_TENANT_HEALTH, GUID, NULL, NULL, NULL},
     {T "/dns.zone", N_TENANT_ZONE, GUID, NULL, NULL, NULL},
     {T "/mailboxes.csv", N_TENANT_CSV, GUID, NULL, NULL, NULL},
+    {T "/enforcement.log", N_TENANT_EVENTS_LOG, GUID, NULL, NULL, NULL},
+    {T "/enforcement.jsonl", N_TENANT_EVENTS_JSONL, GUID, NULL, NULL, NULL},
     {T "/domains", N_DOMAINS, GUID, NULL, NULL, NULL},
     {D, N_DOMAIN, GUID, DOM, NULL, NULL},
     {D "/domain.json", N_DOMAIN_JSON, GUID, DOM, NULL, NULL},
@@ -58,11 +62,15 @@ static const struct want valid[] = {
     {M "/daily_send_limit", N_DAILY_LIMIT, GUID, NULL, MBOX, NULL},
     {M "/display_name", N_DISPLAY_NAME, GUID, NULL, MBOX, NULL},
     {"/health", N_HEALTH, NULL, NULL, NULL, NULL},
+    {"/enforcement.log", N_EVENTS_LOG, NULL, NULL, NULL, NULL},
+    {"/enforcement.jsonl", N_EVENTS_JSONL, NULL, NULL, NULL, NULL},
     {"/by-name", N_BY_NAME, NULL, NULL, NULL, NULL},
     {"/by-name/" LINK, N_BY_NAME_LINK, NULL, NULL, NULL, LINK},
     {"/.tenantcorefs", N_META, NULL, NULL, NULL, NULL},
     {"/.tenantcorefs/stats.json", N_META_STATS, NULL, NULL, NULL, NULL},
     {"/.tenantcorefs/errors", N_META_ERRORS, NULL, NULL, NULL, NULL},
+    {"/metrics.prom", N_METRICS, NULL, NULL, NULL, NULL},
+    {"/.tenantcorefs/metrics.prom", N_META_METRICS, NULL, NULL, NULL, NULL},
     {"/.tenantcorefs/invalidate", N_META_INVALIDATE, NULL, NULL, NULL, NULL},
 };
 
@@ -347,7 +355,7 @@ static void test_route_child(void)
     sb_free(&sb);
 }
 
-/* The table is the tree: check it against itself and against SPEC §3. */
+/* The table is the tree: check it against itself and against SEMANTICS.md §3. */
 static void test_node_table(void)
 {
     for (int k = 0; k < N_COUNT; k++) {
@@ -377,29 +385,29 @@ static void test_node_table(void)
         mode_t perm = t->mode & 07777;
         if (S_ISDIR(t->mode)) {
             CHECK_INT(perm, 0755);
-            CHECK(t->render == NULL);
-            CHECK(t->write == NULL);
+            CHECK(node_ops(k)->render == NULL);
+            CHECK(node_ops(k)->write == NULL);
         } else if (S_ISREG(t->mode)) {
-            CHECK(t->render != NULL); /* every file is readable */
+            CHECK(node_ops(k)->render != NULL); /* every file is readable */
             CHECK(perm == 0444 || perm == 0644);
             if (perm == 0644)
-                CHECK(t->write != NULL);
+                CHECK(node_ops(k)->write != NULL);
             else
-                CHECK(t->write == NULL);
+                CHECK(node_ops(k)->write == NULL);
             if (t->flags & NF_ACTION) {
                 CHECK_INT(perm, 0644);
-                CHECK(t->render == render_empty);
+                CHECK(node_ops(k)->render == render_empty);
             }
         } else if (S_ISLNK(t->mode)) {
-            CHECK(t->render != NULL); /* the target */
-            CHECK(t->write == NULL);
+            CHECK(node_ops(k)->render != NULL); /* the target */
+            CHECK(node_ops(k)->write == NULL);
             CHECK(t->param != P_NONE);
         } else {
             CHECK(!"a node that is neither directory, file nor link");
         }
-        if (t->render == render_empty)
+        if (node_ops(k)->render == render_empty)
             CHECK(t->flags & NF_ACTION);
-        if ((t->render == NULL) != S_ISDIR(t->mode))
+        if ((node_ops(k)->render == NULL) != S_ISDIR(t->mode))
             fprintf(stderr, "  node kind %d (%s)\n", k, t->name ? t->name : "(param)");
     }
 
@@ -419,7 +427,7 @@ static void test_node_table(void)
         CHECK(params <= 1);
     }
 
-    /* SPEC §3: r read-only, rw writable, a action (0644, reads empty). */
+    /* SEMANTICS.md §3: r read-only, rw writable, a action (0644, reads empty). */
     static const struct {
         enum node_kind k;
         mode_t mode;
@@ -448,9 +456,11 @@ static void test_node_table(void)
         {N_DAILY_LIMIT, S_IFREG | 0644, 0},
         {N_DISPLAY_NAME, S_IFREG | 0644, 0},
         {N_HEALTH, S_IFREG | 0444, 0},
+        {N_METRICS, S_IFREG | 0444, 0},
         {N_BY_NAME_LINK, S_IFLNK | 0777, 0},
         {N_META_STATS, S_IFREG | 0444, NF_VOLATILE},
         {N_META_ERRORS, S_IFREG | 0444, NF_VOLATILE},
+        {N_META_METRICS, S_IFREG | 0444, NF_VOLATILE},
         {N_META_INVALIDATE, S_IFREG | 0644, NF_ACTION},
     };
     for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++) {
@@ -467,14 +477,18 @@ static void test_node_table(void)
     CHECK_INT(node_type(N_DOMAIN_MAILBOX_LINK)->param, P_EMAIL);
     CHECK_INT(node_type(N_BY_NAME_LINK)->param, P_LINKNAME);
     /* Renderers are the ones of render.h for the API-backed files. */
-    CHECK(node_type(N_DAILY_LIMIT)->render == render_daily_limit);
-    CHECK(node_type(N_TENANT_LIMIT)->render == render_policy_limit);
-    CHECK(node_type(N_DOMAIN_LIMIT)->render == render_policy_limit);
-    CHECK(node_type(N_DOMAIN_ZONE)->render == render_domain_zone);
-    CHECK(node_type(N_TENANT_ZONE)->render == render_tenant_zone);
-    CHECK(node_type(N_TENANT_CSV)->render == render_tenant_csv);
-    CHECK(node_type(N_HEALTH)->render == render_fleet_health);
-    CHECK(node_type(N_TENANT_HEALTH)->render == render_tenant_health);
+    CHECK(node_ops(N_DAILY_LIMIT)->render == render_daily_limit);
+    CHECK(node_ops(N_TENANT_LIMIT)->render == render_policy_limit);
+    CHECK(node_ops(N_DOMAIN_LIMIT)->render == render_policy_limit);
+    CHECK(node_ops(N_DOMAIN_ZONE)->render == render_domain_zone);
+    CHECK(node_ops(N_TENANT_ZONE)->render == render_tenant_zone);
+    CHECK(node_ops(N_TENANT_CSV)->render == render_tenant_csv);
+    CHECK(node_ops(N_HEALTH)->render == render_fleet_health);
+    CHECK(node_ops(N_TENANT_HEALTH)->render == render_tenant_health);
+    CHECK(node_ops(N_EVENTS_LOG)->render == render_enforcement_log);
+    CHECK(node_ops(N_TENANT_EVENTS_JSONL)->render == render_enforcement_jsonl);
+    CHECK(node_ops(N_METRICS)->render == render_fleet_metrics);
+    CHECK(node_ops(N_META_METRICS)->render == render_daemon_metrics);
 }
 
 int main(void)

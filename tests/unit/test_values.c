@@ -531,6 +531,15 @@ static void test_utf8(void)
     CHECK_INT(utf8_valid("\xc3\xa9", 1), 0); /* cut inside a character */
     CHECK_INT(utf8_valid(NULL, 0), 1);
 
+    /* utf8_width: columns, not bytes. */
+    CHECK_INT((int)utf8_width(""), 0);
+    CHECK_INT((int)utf8_width("Acme"), 4);
+    CHECK_INT((int)utf8_width("M\xc3\xbcller"), 6);           /* ü: 2 bytes, 1 column */
+    CHECK_INT((int)utf8_width("Mu\xcc\x88ller"), 6);          /* u + combining diaeresis */
+    CHECK_INT((int)utf8_width("\xe6\x9d\xb1\xe4\xba\xac"), 4); /* 東京: wide */
+    CHECK_INT((int)utf8_width("\xf0\x9f\x98\x80!"), 3);         /* an emoji, then ! */
+    CHECK_INT((int)utf8_width("a\xff" "b"), 3);                  /* an invalid byte: one column */
+    CHECK_INT((int)utf8_width("\xe2\x80\x8b"), 0);             /* zero width space */
     /* utf8_prefix: cuts on a character boundary, never past max. */
     const char *s = "a\xc3\xa9\xe2\x82\xac"; /* a, é (2 bytes), € (3 bytes) */
     CHECK_INT((int)utf8_prefix(s, 99), 6);

@@ -1,0 +1,610 @@
+/* fuse_ll: the kernel's requests, through libfuse's low-level API, to
+ * fs.c's operations. Inode numbers map to paths in the inode table; each
+ * reply tells the kernel how long it may keep what it was told (the
+ * remaining life of the data behind it), and the kernel is told when that
+ * data changes (notify.c). No open and no opendir: the kernel keeps pages
+ * and listings between reads, and asks again only when its attributes run
+ * out or are dropped (SEMANTICS.md §7). */
+#include "fuse_ll.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "inodes.h"
+#include "notify.h"
+#include "stats.h"
+#include "strbuf.h"
+
+#define MIN_VALID 0.001 /* the kernel misbehaves with 0: never less (SEMANTICS.md §7) */
+
+static struct fuse_ll *LL(fuse_req_t req)
+{
+    return fuse_req_userdata(req);
+}
+
+static void count(enum kernel_op op)
+{
+    atomic_fetch_add(&g_stats.kernel_ops[op], 1);
+}
+
+/* ---- interrupts ------------------------------------------------------------ */
+
+/* Whether thread tid has SIGKILL pending: the kernel queues it for a
+ * signal whose action is to terminate (Ctrl-C, SIGTERM, SIGKILL). */
+static bool fatal_signal_pending(pid_t tid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return true; /* the process is gone: nobody waits for the answer */
+    bool fatal = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long mask;
+        if ((sscanf(line, "SigPnd: %llx", &mask) == 1 || sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
+            (mask & (1ULL << (SIGKILL - 1))))
+            fatal = true;
+    }
+    fclose(f);
+    return fatal;
+}
+
+/* The kernel sends an interrupt for any signal the caller gets; only a
+ * fatal one may end the wait (as on NFS): a SIGCHLD or SIGWINCH must not
+ * turn a slow read into EINTR for a shell loop. */
+static bool interrupted(void *arg)
+{
+    fuse_req_t req = arg;
+    return fuse_req_interrupted(req) && fatal_signal_pending(fuse_req_ctx(req)->pid);
+}
+
+static struct op_ctx op(fuse_req_t req, const char *name)
+{
+    struct op_ctx ctx = {.op = name, .interrupted = interrupted, .arg = req};
+    return ctx;
+}
+
+/* ---- attributes and timeouts ------------------------------------------------ */
+
+/* How long the kernel may keep something valid for valid_ms, within the
+ * user's upper bound. */
+static double seconds(int64_t valid_ms, double cap)
+{
+    if (valid_ms == FS_VALID_FOREVER)
+        return cap;
+    double s = (double)valid_ms / 1000.0;
+    if (s > cap)
+        s = cap;
+    return s > MIN_VALID ? s : MIN_VALID;
+}
+
+static void to_stat(const struct fuse_ll *ll, uint64_t ino, const struct fs_attr *a,
+                    struct stat *st)
+{
+    memset(st, 0, sizeof *st);
+    st->st_ino = ino;
+    st->st_mode = a->mode;
+    st->st_nlink = a->nlink;
+    st->st_size = a->size;
+    st->st_blksize = 4096;
+    st->st_blocks = (a->size + 511) / 512;
+    st->st_uid = ll->cfg.uid;
+    st->st_gid = ll->cfg.gid;
+    st->st_mtim.tv_sec = a->mtime;
+    st->st_mtim.tv_nsec = a->mtime_nsec;
+    st->st_ctim = st->st_atim = st->st_mtim;
+}
+
+static void fill_entry(const struct fuse_ll *ll, uint64_t ino, const struct fs_attr *a,
+                       struct fuse_entry_param *e)
+{
+    memset(e, 0, sizeof *e);
+    e->ino = ino;
+    to_stat(ll, ino, a, &e->attr);
+    e->attr_timeout = seconds(a->valid_ms, ll->cfg.attr_timeout);
+    /* What changes on its own (stats) still exists for good. */
+    e->entry_timeout = seconds(a->valid_ms ? a->valid_ms : FS_VALID_FOREVER, ll->cfg.entry_timeout);
+}
+
+/* The bytes the kernel is told a file or link holds (NULL for directories). */
+static struct snapshot *snap_of(const struct fs_attr *a, const struct strbuf *content)
+{
+    if (S_ISDIR(a->mode))
+        return NULL;
+    return snapshot_new(content->data ? content->data : "", content->len);
+}
+
+static int path_of(struct fuse_ll *ll, fuse_ino_t ino, struct strbuf *path)
+{
+    return inodes_path(ll->inodes, ino, path) == 0 ? 0 : -ESTALE;
+}
+
+static int child_path(struct fuse_ll *ll, fuse_ino_t parent, const char *name,
+                      struct strbuf *path)
+{
+    int err = path_of(ll, parent, path);
+    if (err)
+        return err;
+    if (path->len > 1)
+        sb_putc(path, '/');
+    sb_puts(path, name);
+    return 0;
+}
+
+/* Look path up and answer with its entry: the kernel holds it from now. */
+static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t parent,
+                            const char *path, const struct op_ctx *ctx)
+{
+    struct fs_attr a;
+    struct strbuf content = STRBUF_INIT;
+    int err = fs_lookup(ll->fs, path, &a, &content, ctx);
+    if (err) {
+        sb_free(&content);
+        fuse_reply_err(req, -err);
+        return;
+    }
+    uint64_t ino = nodemeta_ino(ll->fs->meta, path);
+    struct fuse_entry_param e;
+    fill_entry(ll, ino, &a, &e);
+    /* Counted before the reply: a FORGET may follow it at once. */
+    inodes_ref(ll->inodes, ino, parent, path, snap_of(&a, &content));
+    sb_free(&content);
+    if (fuse_reply_entry(req, &e) != 0)
+        inodes_forget(ll->inodes, ino, 1);
+}
+
+/* Answer with ino's attributes, and keep the bytes they describe. */
+static void reply_attr_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t ino, const char *path,
+                           const struct op_ctx *ctx)
+{
+    struct fs_attr a;
+    struct strbuf content = STRBUF_INIT;
+    int err = fs_lookup(ll->fs, path, &a, &content, ctx);
+    if (err) {
+        sb_free(&content);
+        fuse_reply_err(req, -err);
+        return;
+    }
+    struct snapshot *snap = snap_of(&a, &content);
+    if (snap)
+        inodes_set_snapshot(ll->inodes, ino, snap);
+    sb_free(&content);
+    struct stat st;
+    to_stat(ll, ino, &a, &st);
+    fuse_reply_attr(req, &st, seconds(a.valid_ms, ll->cfg.attr_timeout));
+}
+
+/* ---- the operations ------------------------------------------------------------ */
+
+static void ll_init(void *userdata, struct fuse_conn_info *conn)
+{
+    (void)userdata;
+    /* Every write(2) must reach us before it returns (SEMANTICS.md §5). */
+    conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+    /* Full attributes with every listing, not only the first. */
+    conn->want |= FUSE_CAP_READDIRPLUS & conn->capable;
+    conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+    /* New attributes (mtime, size) drop the kernel's pages of a file. */
+    conn->want |= FUSE_CAP_AUTO_INVAL_DATA & conn->capable;
+    conn->want |= FUSE_CAP_CACHE_SYMLINKS & conn->capable;
+}
+
+static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    count(KOP_LOOKUP);
+    struct fuse_ll *ll = LL(req);
+    struct strbuf path = STRBUF_INIT;
+    int err = child_path(ll, parent, name, &path);
+    if (err) {
+        fuse_reply_err(req, -err);
+    } else {
+        struct op_ctx ctx = op(req, "stat");
+        reply_entry_for(req, ll, parent, path.data, &ctx);
+    }
+    sb_free(&path);
+}
+
+static void ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+    count(KOP_FORGET);
+    inodes_forget(LL(req)->inodes, ino, nlookup);
+    fuse_reply_none(req);
+}
+
+static void ll_forget_multi(fuse_req_t req, size_t n, struct fuse_forget_data *forgets)
+{
+    count(KOP_FORGET);
+    for (size_t i = 0; i < n; i++)
+        inodes_forget(LL(req)->inodes, forgets[i].ino, forgets[i].nlookup);
+    fuse_reply_none(req);
+}
+
+static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)fi;
+    count(KOP_GETATTR);
+    struct fuse_ll *ll = LL(req);
+    struct strbuf path = STRBUF_INIT;
+    int err = path_of(ll, ino, &path);
+    if (err) {
+        fuse_reply_err(req, -err);
+    } else {
+        struct op_ctx ctx = op(req, "stat");
+        reply_attr_for(req, ll, ino, path.data, &ctx);
+    }
+    sb_free(&path);
+}
+
+static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                       struct fuse_file_info *fi)
+{
+    (void)attr;
+    (void)fi;
+    count(KOP_SETATTR);
+    struct fuse_ll *ll = LL(req);
+    struct strbuf path = STRBUF_INIT;
+    int err = path_of(ll, ino, &path);
+    struct op_ctx ctx = op(req, to_set & FUSE_SET_ATTR_SIZE ? "truncate" : "utimens");
+    if (!err && (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
+        err = -EPERM;
+    else if (!err && (to_set & FUSE_SET_ATTR_SIZE))
+        err = fs_truncate(ll->fs, path.data, &ctx);
+    else if (!err)
+        err = fs_utimens(ll->fs, path.data, &ctx);
+    if (err)
+        fuse_reply_err(req, -err);
+    else
+        reply_attr_for(req, ll, ino, path.data, &ctx); /* nothing changed: the real size */
+    sb_free(&path);
+}
+
+static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+    count(KOP_READLINK);
+    struct fuse_ll *ll = LL(req);
+    struct strbuf path = STRBUF_INIT;
+    int err = path_of(ll, ino, &path);
+    char target[4096];
+    if (!err) {
+        struct op_ctx ctx = op(req, "readlink");
+        err = fs_readlink(ll->fs, path.data, target, sizeof target, &ctx);
+    }
+    if (err)
+        fuse_reply_err(req, -err);
+    else
+        fuse_reply_readlink(req, target);
+    sb_free(&path);
+}
+
+static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+    (void)mode;
+    count(KOP_MKDIR);
+    struct fuse_ll *ll = LL(req);
+    struct strbuf path = STRBUF_INIT;
+    int err = child_path(ll, parent, name, &path);
+    struct op_ctx ctx = op(req, "mkdir");
+    if (!err)
+        err = fs_mkdir(ll->fs, path.data, &ctx);
+    if (err)
+        fuse_reply_err(req, -err);
+    else
+        reply_entry_for(req, ll, parent, path.data, &ctx);
+    sb_free(&path);
+}
+
+static void ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    count(KOP_RMDIR);
+    struct fuse_ll *ll = LL(req);
+    struct strbuf path = STRBUF_INIT;
+    int err = child_path(ll, parent, name, &path);
+    struct op_ctx ctx = op(req, "rmdir");
+    if (!err)
+        err = fs_rmdir(ll->fs, path.data, &ctx);
+    fuse_reply_err(req, -err);
+    sb_free(&path);
+}
+
+/* No open calls: every read and write names the inode. */
+static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)fi;
+    count(KOP_OPEN);
+    fuse_reply_err(req, ENOSYS);
+}
+
+static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)fi;
+    count(KOP_OPENDIR);
+    fuse_reply_err(req, ENOSYS);
+}
+
+static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)fi;
+    count(KOP_FLUSH);
+    fuse_reply_err(req, ENOSYS); /* writes act in write(2), never at close */
+}
+
+/* The bytes the last attributes described: what the size promised. */
+static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+    (void)fi;
+    count(KOP_READ);
+    struct fuse_ll *ll = LL(req);
+    struct snapshot *s = inodes_snapshot(ll->inodes, ino);
+    if (!s) {
+        fuse_reply_err(req, ESTALE);
+        return;
+    }
+    size_t n = off >= 0 && (size_t)off < s->len ? s->len - (size_t)off : 0;
+    fuse_reply_buf(req, n ? s->data + off : NULL, n < size ? n : size);
+    snapshot_put(s);
+}
+
+static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                     struct fuse_file_info *fi)
+{
+    (void)off; /* one whole value per write(2): the offset means nothing */
+    (void)fi;
+    count(KOP_WRITE);
+    struct fuse_ll *ll = LL(req);
+    struct strbuf path = STRBUF_INIT;
+    int err = path_of(ll, ino, &path);
+    if (err) {
+        fuse_reply_err(req, -err);
+        sb_free(&path);
+        return;
+    }
+    struct op_ctx ctx = op(req, "write");
+    inodes_write_begin(ll->inodes, ino);
+    int n = fs_write(ll->fs, path.data, buf, size, &ctx);
+    if (n >= 0) {
+        /* Read-your-writes for other readers too: what the write changed
+         * reaches the kernel before write(2) returns (bounded: this inode's
+         * own invalidation waits for the reply, and 1 s at most). */
+        notifier_wait(ll->notifier, notifier_seq(ll->notifier), 1000);
+        fuse_reply_write(req, (size_t)n);
+    } else {
+        fuse_reply_err(req, -n);
+    }
+    if (inodes_write_end(ll->inodes, ino))
+        notifier_inval_inode(ll->notifier, ino);
+    sb_free(&path);
+}
+
+/* One listing per READDIR from offset 0; later offsets go on with it. */
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
+{
+    count(plus ? KOP_READDIRPLUS : KOP_READDIR);
+    struct fuse_ll *ll = LL(req);
+    struct op_ctx ctx = op(req, "readdir");
+    struct strbuf path = STRBUF_INIT;
+    int err = path_of(ll, ino, &path);
+    struct fs_dir *d = NULL;
+    if (!err && off > 0)
+        d = inodes_listing(ll->inodes, ino);
+    if (!err && !d) {
+        err = fs_opendir(ll->fs, path.data, &d, &ctx);
+        if (!err)
+            inodes_set_listing(ll->inodes, ino, fs_dir_ref(d));
+    }
+    if (err) {
+        fuse_reply_err(req, -err);
+        sb_free(&path);
+        return;
+    }
+    char *buf = xmalloc(size);
+    size_t pos = 0;
+    struct strbuf child = STRBUF_INIT, content = STRBUF_INIT;
+    for (size_t i = (size_t)off; i < d->n; i++) {
+        const char *name = d->ents[i].name;
+        sb_reset(&child);
+        if (i == 0) {
+            sb_puts(&child, path.data);
+        } else if (i == 1) { /* "..": the parent, or the root's own */
+            size_t cut = (size_t)(strrchr(path.data, '/') - path.data);
+            sb_append(&child, path.data, cut ? cut : 1);
+        } else {
+            sb_printf(&child, "%s/%s", path.len > 1 ? path.data : "", name);
+        }
+        struct fuse_entry_param e = {0};
+        e.attr.st_ino = nodemeta_ino(ll->fs->meta, child.data);
+        e.attr.st_mode = d->ents[i].mode;
+        struct fs_attr a;
+        sb_reset(&content);
+        /* Entries other than . and .. with full attributes count as
+         * lookups; the others are names and modes only. */
+        bool known = plus && fs_dir_entry(ll->fs, d, i, &a, &content, &ctx);
+        if (known)
+            fill_entry(ll, e.attr.st_ino, &a, &e);
+        size_t n = plus ? fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e, (off_t)i + 1)
+                        : fuse_add_direntry(req, buf + pos, size - pos, name, &e.attr,
+                                            (off_t)i + 1);
+        if (n > size - pos)
+            break;
+        pos += n;
+        if (known)
+            inodes_ref(ll->inodes, e.ino, ino, child.data, snap_of(&a, &content));
+    }
+    fuse_reply_buf(req, buf, pos);
+    free(buf);
+    sb_free(&child);
+    sb_free(&content);
+    sb_free(&path);
+    fs_dir_free(d);
+}
+
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+    (void)fi;
+    do_readdir(req, ino, size, off, false);
+}
+
+static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                           struct fuse_file_info *fi)
+{
+    (void)fi;
+    do_readdir(req, ino, size, off, true);
+}
+
+static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+    (void)ino;
+    count(KOP_STATFS);
+    struct statvfs st;
+    memset(&st, 0, sizeof st);
+    st.f_bsize = 4096;
+    st.f_frsize = 4096;
+    st.f_namemax = 255;
+    fuse_reply_statfs(req, &st);
+}
+
+/* Everything else that would change the tree is refused. */
+static void refuse(fuse_req_t req, int err)
+{
+    count(KOP_OTHER);
+    fuse_reply_err(req, err);
+}
+
+static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    (void)parent, (void)name;
+    refuse(req, EPERM);
+}
+
+static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+                      const char *newname, unsigned int flags)
+{
+    (void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
+    refuse(req, EPERM);
+}
+
+static void ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+    (void)ino, (void)newparent, (void)newname;
+    refuse(req, EPERM);
+}
+
+static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+    (void)link, (void)parent, (void)name;
+    refuse(req, EPERM);
+}
+
+static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+    (void)parent, (void)name, (void)mode, (void)rdev;
+    refuse(req, EPERM);
+}
+
+static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                      struct fuse_file_info *fi)
+{
+    (void)parent, (void)name, (void)mode, (void)fi;
+    refuse(req, EPERM);
+}
+
+static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+                        size_t size, int flags)
+{
+    (void)ino, (void)name, (void)value, (void)size, (void)flags;
+    refuse(req, ENOTSUP);
+}
+
+static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+    (void)ino, (void)name;
+    refuse(req, ENOTSUP);
+}
+
+const struct fuse_lowlevel_ops tc_ll_ops = {
+    .init = ll_init,
+    .lookup = ll_lookup,
+    .forget = ll_forget,
+    .forget_multi = ll_forget_multi,
+    .getattr = ll_getattr,
+    .setattr = ll_setattr,
+    .readlink = ll_readlink,
+    .mknod = ll_mknod,
+    .mkdir = ll_mkdir,
+    .unlink = ll_unlink,
+    .rmdir = ll_rmdir,
+    .symlink = ll_symlink,
+    .rename = ll_rename,
+    .link = ll_link,
+    .open = ll_open,
+    .read = ll_read,
+    .write = ll_write,
+    .flush = ll_flush,
+    .opendir = ll_opendir,
+    .readdir = ll_readdir,
+    .readdirplus = ll_readdirplus,
+    .statfs = ll_statfs,
+    .setxattr = ll_setxattr,
+    .removexattr = ll_removexattr,
+    .create = ll_create,
+};
+
+/* ---- telling the kernel what changed ---------------------------------------------- */
+
+struct walk {
+    struct fuse_ll *ll;
+    bool names;
+};
+
+static void invalidate_one(uint64_t ino, uint64_t parent, const char *name, void *arg)
+{
+    struct walk *w = arg;
+    notifier_inval_inode(w->ll->notifier, ino);
+    if (w->names && parent && ino != 1)
+        notifier_inval_entry(w->ll->notifier, parent, name);
+}
+
+/* The mount's `changed` hook: every inode the kernel holds at or below
+ * prefix is dropped (and with names, its entry too). Only queues. */
+static void kernel_changed(void *arg, const char *prefix, bool names)
+{
+    struct walk w = {.ll = arg, .names = names};
+    inodes_walk(w.ll->inodes, prefix, invalidate_one, &w);
+}
+
+void fuse_ll_init(struct fuse_ll *ll, struct fs *fs, const struct fuse_ll_config *cfg)
+{
+    memset(ll, 0, sizeof *ll);
+    ll->fs = fs;
+    ll->cfg = *cfg;
+    ll->inodes = inodes_new();
+    fs->m.changed = kernel_changed;
+    fs->m.changed_arg = ll;
+}
+
+void fuse_ll_start(struct fuse_ll *ll, struct fuse_session *se)
+{
+    ll->notifier = notifier_start(se, ll->inodes);
+}
+
+void fuse_ll_stop(struct fuse_ll *ll)
+{
+    ll->fs->m.changed = NULL;
+    notifier_stop(ll->notifier);
+    ll->notifier = NULL;
+}
+
+void fuse_ll_destroy(struct fuse_ll *ll)
+{
+    inodes_free(ll->inodes);
+    ll->inodes = NULL;
+}

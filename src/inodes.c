@@ -1,0 +1,389 @@
+/* inodes: a hash table by inode number and one by path over the same
+ * entries, which are also linked as a tree (parent, children) so that the
+ * inodes under a path are found without a scan. An entry lives while the
+ * kernel holds a lookup of it or of something below it. */
+#include "inodes.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+#include "nodemeta.h"
+#include "stats.h"
+
+struct snapshot *snapshot_new(const char *data, size_t len)
+{
+    struct snapshot *s = xmalloc(sizeof *s + len + 1);
+    atomic_init(&s->refs, 1);
+    s->len = len;
+    if (len)
+        memcpy(s->data, data, len);
+    s->data[len] = '\0';
+    return s;
+}
+
+void snapshot_put(struct snapshot *s)
+{
+    if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+        free(s);
+}
+
+struct entry {
+    uint64_t ino;
+    char *path;
+    const char *name; /* the last component, inside path */
+    uint64_t nlookup;
+    struct entry *parent, *children, *next_sibling, *prev_sibling;
+    struct entry *by_ino, *by_path; /* hash chains */
+    struct snapshot *snap;
+    struct fs_dir *listing;
+    int writing;
+    bool deferred, queued;
+};
+
+struct inodes {
+    pthread_mutex_t lock;
+    struct entry **ino_buckets, **path_buckets;
+    size_t nbuckets, count, peak;
+    struct entry *root;
+};
+
+static size_t ino_slot(const struct inodes *t, uint64_t ino)
+{
+    return (size_t)((ino * 0x9e3779b97f4a7c15ULL) >> 20) & (t->nbuckets - 1);
+}
+
+static size_t path_slot(const struct inodes *t, const char *path)
+{
+    return (size_t)content_hash(path, strlen(path)) & (t->nbuckets - 1);
+}
+
+static struct entry *find_ino(const struct inodes *t, uint64_t ino)
+{
+    struct entry *e = t->ino_buckets[ino_slot(t, ino)];
+    while (e && e->ino != ino)
+        e = e->by_ino;
+    return e;
+}
+
+static struct entry *find_path(const struct inodes *t, const char *path)
+{
+    struct entry *e = t->path_buckets[path_slot(t, path)];
+    while (e && strcmp(e->path, path) != 0)
+        e = e->by_path;
+    return e;
+}
+
+static void hash_in(struct inodes *t, struct entry *e)
+{
+    size_t i = ino_slot(t, e->ino), p = path_slot(t, e->path);
+    e->by_ino = t->ino_buckets[i];
+    t->ino_buckets[i] = e;
+    e->by_path = t->path_buckets[p];
+    t->path_buckets[p] = e;
+}
+
+static void grow(struct inodes *t)
+{
+    struct entry **oi = t->ino_buckets, **op = t->path_buckets;
+    size_t on = t->nbuckets;
+    t->nbuckets *= 2;
+    t->ino_buckets = xcalloc(t->nbuckets, sizeof *t->ino_buckets);
+    t->path_buckets = xcalloc(t->nbuckets, sizeof *t->path_buckets);
+    for (size_t i = 0; i < on; i++)
+        for (struct entry *e = oi[i], *next; e; e = next) {
+            next = e->by_ino;
+            hash_in(t, e);
+        }
+    free(oi);
+    free(op);
+}
+
+static void unhash(struct inodes *t, struct entry *e)
+{
+    struct entry **pp = &t->ino_buckets[ino_slot(t, e->ino)];
+    while (*pp != e)
+        pp = &(*pp)->by_ino;
+    *pp = e->by_ino;
+    pp = &t->path_buckets[path_slot(t, e->path)];
+    while (*pp != e)
+        pp = &(*pp)->by_path;
+    *pp = e->by_path;
+}
+
+static struct entry *entry_new(uint64_t ino, const char *path)
+{
+    struct entry *e = xcalloc(1, sizeof *e);
+    e->ino = ino;
+    e->path = xstrdup(path);
+    const char *slash = strrchr(e->path, '/');
+    e->name = slash ? slash + 1 : e->path;
+    return e;
+}
+
+static void entry_free(struct entry *e)
+{
+    snapshot_put(e->snap);
+    fs_dir_free(e->listing);
+    free(e->path);
+    free(e);
+}
+
+struct inodes *inodes_new(void)
+{
+    struct inodes *t = xcalloc(1, sizeof *t);
+    pthread_mutex_init(&t->lock, NULL);
+    t->nbuckets = 1024;
+    t->ino_buckets = xcalloc(t->nbuckets, sizeof *t->ino_buckets);
+    t->path_buckets = xcalloc(t->nbuckets, sizeof *t->path_buckets);
+    t->root = entry_new(1, "/");
+    t->root->nlookup = 1; /* the kernel never forgets the root */
+    hash_in(t, t->root);
+    t->count = t->peak = 1;
+    return t;
+}
+
+void inodes_free(struct inodes *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nbuckets; i++)
+        for (struct entry *e = t->ino_buckets[i], *next; e; e = next) {
+            next = e->by_ino;
+            entry_free(e);
+        }
+    free(t->ino_buckets);
+    free(t->path_buckets);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+int inodes_path(struct inodes *t, uint64_t ino, struct strbuf *out)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    if (e)
+        sb_puts(out, e->path);
+    pthread_mutex_unlock(&t->lock);
+    return e ? 0 : -ENOENT;
+}
+
+static void link_child(struct entry *parent, struct entry *e)
+{
+    e->parent = parent;
+    e->next_sibling = parent->children;
+    if (parent->children)
+        parent->children->prev_sibling = e;
+    parent->children = e;
+}
+
+void inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, const char *path,
+                struct snapshot *snap)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    if (!e) {
+        if (t->count >= t->nbuckets)
+            grow(t);
+        e = entry_new(ino, path);
+        hash_in(t, e);
+        struct entry *p = find_ino(t, parent);
+        link_child(p ? p : t->root, e);
+        if (++t->count > t->peak)
+            t->peak = t->count;
+        atomic_store(&g_stats.inodes, (long)t->count);
+        atomic_store(&g_stats.inodes_peak, (long)t->peak);
+    }
+    e->nlookup++;
+    if (snap) {
+        snapshot_put(e->snap);
+        e->snap = snap;
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* Free e if nothing holds it any more, then its parent if that was all
+ * that held it. Called locked. */
+static void collect(struct inodes *t, struct entry *e)
+{
+    while (e && e != t->root && e->nlookup == 0 && !e->children) {
+        struct entry *parent = e->parent;
+        if (e->prev_sibling)
+            e->prev_sibling->next_sibling = e->next_sibling;
+        else
+            parent->children = e->next_sibling;
+        if (e->next_sibling)
+            e->next_sibling->prev_sibling = e->prev_sibling;
+        unhash(t, e);
+        entry_free(e);
+        t->count--;
+        atomic_store(&g_stats.inodes, (long)t->count);
+        e = parent;
+    }
+}
+
+void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    if (e && e != t->root) {
+        e->nlookup = e->nlookup > n ? e->nlookup - n : 0;
+        collect(t, e);
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+struct snapshot *inodes_snapshot(struct inodes *t, uint64_t ino)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    struct snapshot *s = e ? e->snap : NULL;
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    pthread_mutex_unlock(&t->lock);
+    return s;
+}
+
+void inodes_set_snapshot(struct inodes *t, uint64_t ino, struct snapshot *snap)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    if (e) {
+        snapshot_put(e->snap);
+        e->snap = snap;
+        snap = NULL;
+    }
+    pthread_mutex_unlock(&t->lock);
+    snapshot_put(snap);
+}
+
+struct fs_dir *inodes_listing(struct inodes *t, uint64_t ino)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    struct fs_dir *d = e && e->listing ? fs_dir_ref(e->listing) : NULL;
+    pthread_mutex_unlock(&t->lock);
+    return d;
+}
+
+void inodes_set_listing(struct inodes *t, uint64_t ino, struct fs_dir *d)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    if (e) {
+        fs_dir_free(e->listing);
+        e->listing = d;
+        d = NULL;
+    }
+    pthread_mutex_unlock(&t->lock);
+    fs_dir_free(d);
+}
+
+void inodes_write_begin(struct inodes *t, uint64_t ino)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    if (e)
+        e->writing++;
+    pthread_mutex_unlock(&t->lock);
+}
+
+bool inodes_write_end(struct inodes *t, uint64_t ino)
+{
+    bool deferred = false;
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    if (e && --e->writing == 0 && e->deferred) {
+        e->deferred = false;
+        deferred = true;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return deferred;
+}
+
+bool inodes_defer_if_writing(struct inodes *t, uint64_t ino)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    bool writing = e && e->writing > 0;
+    if (writing)
+        e->deferred = true;
+    pthread_mutex_unlock(&t->lock);
+    return writing;
+}
+
+bool inodes_mark_queued(struct inodes *t, uint64_t ino)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    bool queue = !e || !e->queued;
+    if (e)
+        e->queued = true;
+    pthread_mutex_unlock(&t->lock);
+    return queue;
+}
+
+void inodes_clear_queued(struct inodes *t, uint64_t ino)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    if (e)
+        e->queued = false;
+    pthread_mutex_unlock(&t->lock);
+}
+
+struct visit {
+    uint64_t ino, parent;
+    char *name;
+};
+
+struct visits {
+    struct visit *v;
+    size_t n, cap;
+};
+
+static void collect_below(const struct entry *e, struct visits *out)
+{
+    if (out->n == out->cap) {
+        out->cap = out->cap ? out->cap * 2 : 64;
+        out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+    }
+    out->v[out->n++] = (struct visit){e->ino, e->parent ? e->parent->ino : 0, xstrdup(e->name)};
+    for (const struct entry *c = e->children; c; c = c->next_sibling)
+        collect_below(c, out);
+}
+
+void inodes_walk(struct inodes *t, const char *prefix,
+                 void (*fn)(uint64_t ino, uint64_t parent, const char *name, void *arg),
+                 void *arg)
+{
+    /* Collected under the lock, visited without it: fn may use the table. */
+    struct visits all = {0};
+    pthread_mutex_lock(&t->lock);
+    const struct entry *e = find_path(t, prefix);
+    if (e)
+        collect_below(e, &all);
+    pthread_mutex_unlock(&t->lock);
+    for (size_t i = 0; i < all.n; i++) {
+        fn(all.v[i].ino, all.v[i].parent, all.v[i].name, arg);
+        free(all.v[i].name);
+    }
+    free(all.v);
+}
+
+size_t inodes_count(struct inodes *t)
+{
+    pthread_mutex_lock(&t->lock);
+    size_t n = t->count;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
+
+size_t inodes_peak(struct inodes *t)
+{
+    pthread_mutex_lock(&t->lock);
+    size_t n = t->peak;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
