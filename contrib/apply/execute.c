@@ -8,6 +8,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "interrupt.h"
 #include "mem.h"
@@ -15,6 +17,7 @@
 struct batch {
     const struct mnt *m;
     struct item **v;
+    int *fd; /* per item: opened before the writes, or -1 */
     size_t n;
     atomic_size_t written, attempts;
 };
@@ -24,6 +27,15 @@ static void batch_init(struct batch *b, const struct mnt *m, size_t cap)
     memset(b, 0, sizeof *b);
     b->m = m;
     b->v = zalloc((cap + 1) * sizeof *b->v);
+    b->fd = zalloc((cap + 1) * sizeof *b->fd);
+    for (size_t i = 0; i <= cap; i++)
+        b->fd[i] = -1;
+}
+
+static void batch_free(struct batch *b)
+{
+    free(b->v);
+    free(b->fd);
 }
 
 static void write_one(void *ctx, size_t i)
@@ -38,7 +50,9 @@ static void write_one(void *ctx, size_t i)
             rc = 0;
     } else {
         char *value = fmtstr("%s\n", it->desired);
-        rc = mnt_write(b->m, it->path, value, strlen(value));
+        rc = b->fd[i] >= 0 ? mnt_write_fd(b->fd[i], value, strlen(value))
+                           : mnt_write(b->m, it->path, value, strlen(value));
+        b->fd[i] = -1;
         free(value);
     }
     if (rc == 0) {
@@ -78,6 +92,98 @@ static bool in_kinds(enum kind k, const enum kind *kinds, int nk)
     return false;
 }
 
+/* How many files a phase may hold open at once: the soft limit (raised to
+ * the hard one), less room for the pool and the mount's own reads. */
+static size_t fd_budget(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 256;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    rlim_t n = rl.rlim_cur == RLIM_INFINITY ? 65536 : rl.rlim_cur;
+    n = n > 65536 ? 65536 : n;
+    return n > 512 ? (size_t)(n - 256) : 256;
+}
+
+/* Open the file of item i for writing; a failure is the item's. */
+static void open_one(void *ctx, size_t i)
+{
+    struct batch *b = ctx;
+    struct item *it = b->v[i];
+    if (it->kind == K_ADD_DOMAIN)
+        return;
+    int fd = mnt_open_write(b->m, it->path);
+    if (fd >= 0) {
+        b->fd[i] = fd;
+        return;
+    }
+    atomic_fetch_add(&b->attempts, 1);
+    it->state = ST_FAILED;
+    it->err = -fd;
+}
+
+static void write_open(void *ctx, size_t i)
+{
+    struct batch *b = ctx;
+    if (b->v[i]->state == ST_CHANGE)
+        write_one(ctx, i);
+}
+
+/* Every file of a chunk is opened before the first write: each write makes
+ * the mount forget its tenant's list, and a file opened later would wait
+ * for that list to be fetched again (one more API call per write). */
+static void open_then_write(struct batch *b, unsigned jobs, struct progress *p, const char *what,
+                            size_t fd_budget)
+{
+    struct item **all = b->v;
+    int *fds = b->fd;
+    size_t n = b->n;
+    for (size_t at = 0; at < n && !interrupted(); at += fd_budget) {
+        b->v = all + at;
+        b->fd = fds + at;
+        b->n = n - at < fd_budget ? n - at : fd_budget;
+        pool_run(jobs, b->n, open_one, b, p, "opening");
+        pool_run(jobs, b->n, write_open, b, p, what);
+        for (size_t i = 0; i < b->n; i++) /* not written: interrupted */
+            if (b->fd[i] >= 0)
+                close(b->fd[i]);
+    }
+    b->v = all;
+    b->fd = fds;
+    b->n = n;
+}
+
+/* Items come sorted by tenant; they are written round-robin across
+ * tenants so that the writes in flight together belong to different
+ * tenants. A write makes the mount tell the kernel that its whole tenant
+ * changed, and the mount holds each write's reply until what it queued
+ * for the kernel is out, but not an invalidation of a file that is being
+ * written: two writes in flight in one tenant wait on each other (main's
+ * mount bounds that at 1 s). */
+static void interleave_tenants(struct item **v, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t *start = zalloc((n + 1) * sizeof *start), ngroups = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || v[i]->tenant != v[i - 1]->tenant)
+            start[ngroups++] = i;
+    start[ngroups] = n;
+    struct item **out = zalloc(n * sizeof *out);
+    size_t k = 0;
+    for (size_t round = 0; k < n; round++)
+        for (size_t g = 0; g < ngroups; g++)
+            if (start[g] + round < start[g + 1])
+                out[k++] = v[start[g] + round];
+    memcpy(v, out, n * sizeof *v);
+    free(out);
+    free(start);
+}
+
 static void run_phase(struct plan *pl, const struct mnt *m, unsigned jobs, struct progress *p,
                       const enum kind *kinds, int nk, const char *what, struct outcome *out)
 {
@@ -96,10 +202,11 @@ static void run_phase(struct plan *pl, const struct mnt *m, unsigned jobs, struc
         }
         b.v[b.n++] = it;
     }
-    pool_run(jobs, b.n, write_one, &b, p, what);
+    interleave_tenants(b.v, b.n);
+    open_then_write(&b, jobs, p, what, fd_budget());
     out->written += atomic_load(&b.written);
     out->attempts += atomic_load(&b.attempts);
-    free(b.v);
+    batch_free(&b);
 }
 
 /* ---- after enforcement: the mailbox limits it may have rewritten ------- */
@@ -143,7 +250,7 @@ static void reread_after_enforcement(struct plan *pl, const struct mnt *m, unsig
             b.v[b.n++] = it;
     }
     pool_run(jobs, b.n, reread_one, &b, p, "re-reading limits after enforcement");
-    free(b.v);
+    batch_free(&b);
 }
 
 /* ---- the read-back --------------------------------------------------- */
@@ -185,7 +292,7 @@ static void read_back(struct plan *pl, const struct mnt *m, unsigned jobs, struc
             b.v[b.n++] = it;
     }
     pool_run(jobs, b.n, check_one, &b, p, what);
-    free(b.v);
+    batch_free(&b);
 }
 
 /* Values the API changed behind the write are written once more. */
@@ -205,7 +312,7 @@ static void write_again(struct plan *pl, const struct mnt *m, unsigned jobs, str
     out->written += atomic_load(&b.written);
     out->attempts += atomic_load(&b.attempts);
     size_t n = b.n;
-    free(b.v);
+    batch_free(&b);
     if (n)
         read_back(pl, m, jobs, p, true, "reading back again");
 }

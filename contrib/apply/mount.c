@@ -185,11 +185,14 @@ int mnt_read(const struct mnt *m, const char *rel, char **out, size_t *len)
     return 0;
 }
 
-int mnt_write(const struct mnt *m, const char *rel, const char *buf, size_t len)
+int mnt_open_write(const struct mnt *m, const char *rel)
 {
     int fd = openat(m->root, rel, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return -errno;
+    return fd < 0 ? -errno : fd;
+}
+
+int mnt_write_fd(int fd, const char *buf, size_t len)
+{
     ssize_t w;
     do
         w = write(fd, buf, len);
@@ -198,6 +201,12 @@ int mnt_write(const struct mnt *m, const char *rel, const char *buf, size_t len)
     if (close(fd) != 0 && rc == 0)
         rc = -errno;
     return rc;
+}
+
+int mnt_write(const struct mnt *m, const char *rel, const char *buf, size_t len)
+{
+    int fd = mnt_open_write(m, rel);
+    return fd < 0 ? fd : mnt_write_fd(fd, buf, len);
 }
 
 int mnt_mkdir(const struct mnt *m, const char *rel)
@@ -276,9 +285,10 @@ const char *errno_symbol(int err)
         return #x;
         E(EPERM)
         E(ENOENT)
-        E(EIO) E(EBADF) E(EAGAIN) E(ENOMEM) E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR) E(EISDIR)
-            E(EINVAL) E(EFBIG) E(ENOSPC) E(EROFS) E(ENAMETOOLONG) E(ENOTSUP) E(ETIMEDOUT)
-                E(ECONNREFUSED) E(EHOSTUNREACH) E(EDQUOT) E(EINTR) E(ENOTCONN) E(ELOOP)
+        E(EIO)
+        E(EBADF) E(EAGAIN) E(ENOMEM) E(EACCES) E(EBUSY) E(EEXIST) E(ENOTDIR) E(EISDIR) E(EINVAL)
+            E(EFBIG) E(ENOSPC) E(EROFS) E(ENAMETOOLONG) E(ENOTSUP) E(ETIMEDOUT) E(ECONNREFUSED)
+                E(EHOSTUNREACH) E(EDQUOT) E(EINTR) E(ENOTCONN) E(ELOOP)
 #undef E
                     default : return "E?";
     }

@@ -27,6 +27,11 @@ int mnt_read(const struct mnt *m, const char *rel, char **out, size_t *len);
 /* One open and one write(2) of buf, as the tree's contract asks: the
  * write's result is the API's. 0 or -errno. */
 int mnt_write(const struct mnt *m, const char *rel, const char *buf, size_t len);
+/* The same in two steps: open for writing (a descriptor or -errno), then
+ * one write(2) and the close (0 or -errno). A file opened before any write
+ * needs no lookup later, when writes have made the mount forget lists. */
+int mnt_open_write(const struct mnt *m, const char *rel);
+int mnt_write_fd(int fd, const char *buf, size_t len);
 int mnt_mkdir(const struct mnt *m, const char *rel);
 /* 0 when rel is a directory, else -ENOENT, -ENOTDIR or another -errno. */
 int mnt_isdir(const struct mnt *m, const char *rel);
