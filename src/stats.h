@@ -65,7 +65,9 @@ void stats_count_answer(enum api_endpoint ep, int http_status);
 const char *stats_class_name(int cls);
 /* Count one failure recorded in the errors file. */
 void stats_count_failure(int err);
-/* stats.json: pretty JSON, ends with a newline. cache_max is reported too. */
-void stats_render(struct strbuf *sb, long cache_max);
+/* stats.json: pretty JSON, ends with a newline. cache_max, max_conns and
+ * ttl are reported too (tenantcorefs-apply sizes its jobs by max_conns and
+ * states how old the values it reads may be). */
+void stats_render(struct strbuf *sb, long cache_max, unsigned max_conns, unsigned ttl);
 
 #endif
