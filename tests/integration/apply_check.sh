@@ -46,7 +46,8 @@ assert_match "$OUT" "--jobs N" "--help lists --jobs"
 # ---- --check: 0 then 1 ----------------------------------------------------
 apply_run --check "$snap" "$MNT"
 assert_eq "$RC" "0" "--check without drift (output: $OUT)"
-m0=$(mailboxes_of "$t0" | head -1 | jq -r .id)
+# sed, not head: head leaves early, jq may die of SIGPIPE and pipefail ends the test.
+m0=$(mailboxes_of "$t0" | sed -n 1p | jq -r .id)
 old0=$(cat "$snap/tenants/$t0/mailboxes/$m0/daily_send_limit")
 emu_fetch PATCH "/v1/tenants/$t0/mailboxes/$m0" "{\"daily_send_limit\": $((old0 % 25 + 1))}"
 invalidate
