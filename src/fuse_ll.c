@@ -323,7 +323,8 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
         /* Read-your-writes for other readers too: what the write changed
          * reaches the kernel before write(2) returns (bounded: this inode's
          * own invalidation waits for the reply, and 1 s at most). */
-        notifier_wait(ll->notifier, notifier_seq(ll->notifier), 1000);
+        if (!notifier_wait(ll->notifier, notifier_seq(ll->notifier), 1000))
+            atomic_fetch_add(&g_stats.notify_wait_timeouts, 1);
         fuse_reply_write(req, (size_t)n);
     } else {
         fuse_reply_err(req, -n);

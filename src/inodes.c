@@ -19,6 +19,7 @@ struct snapshot *snapshot_new(const char *data, size_t len, int64_t mtime_ns)
     atomic_init(&s->refs, 1);
     s->len = len;
     s->mtime_ns = mtime_ns;
+    s->link = false;
     if (len)
         memcpy(s->data, data, len);
     s->data[len] = '\0';
@@ -346,6 +347,15 @@ bool inodes_defer_if_writing(struct inodes *t, uint64_t ino)
         e->deferred = true;
     pthread_mutex_unlock(&t->lock);
     return writing;
+}
+
+bool inodes_is_link(struct inodes *t, uint64_t ino)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    bool link = e && e->snap && e->snap->link;
+    pthread_mutex_unlock(&t->lock);
+    return link;
 }
 
 bool inodes_mark_queued(struct inodes *t, uint64_t ino)

@@ -22,6 +22,7 @@ struct snapshot {
     atomic_int refs;
     size_t len;
     int64_t mtime_ns;
+    bool link; /* a symbolic link's target: the kernel keeps it until told (notify.c) */
     char data[];
 };
 
@@ -71,6 +72,9 @@ void inodes_write_begin(struct inodes *t, uint64_t ino);
 bool inodes_write_end(struct inodes *t, uint64_t ino);
 /* Whether ino is being written; if so, note that an invalidation waits. */
 bool inodes_defer_if_writing(struct inodes *t, uint64_t ino);
+
+/* Whether ino is a symbolic link (its last snapshot says so). */
+bool inodes_is_link(struct inodes *t, uint64_t ino);
 
 /* Whether ino must be queued for invalidation: false when it is queued
  * already and not yet sent (one notification covers both changes). */

@@ -48,8 +48,10 @@ struct snapshot *kattr_snapshot(const struct fs_attr *a, const struct strbuf *co
 {
     if (S_ISDIR(a->mode))
         return NULL;
-    return snapshot_new(content->data ? content->data : "", content->len,
-                        (int64_t)a->mtime * 1000000000 + a->mtime_nsec);
+    struct snapshot *s = snapshot_new(content->data ? content->data : "", content->len,
+                                      (int64_t)a->mtime * 1000000000 + a->mtime_nsec);
+    s->link = S_ISLNK(a->mode);
+    return s;
 }
 
 void kattr_report(struct fs_attr *a, struct snapshot *rep)

@@ -483,6 +483,9 @@ void metrics_daemon(struct strbuf *out, long cache_max, time_t started)
     gauge(out, "tenantcorefs_cache_max_bytes", "The cache's bound (cache_max).", cache_max);
     counter(out, "tenantcorefs_kernel_invalidations_total", "Kernel cache invalidations sent.",
             &g_stats.notifications);
+    counter(out, "tenantcorefs_kernel_invalidation_timeouts_total",
+            "Writes answered before the invalidations they caused reached the kernel (1 s bound).",
+            &g_stats.notify_wait_timeouts);
 }
 
 int render_daemon_metrics(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)

@@ -188,8 +188,11 @@ int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct 
                              : nodemeta_served_ns(env->meta, path,
                                                   content_hash(out->data ? out->data : "", out->len),
                                                   0);
+        /* The resource's own time when later (a server clock ahead of
+         * ours), with the serving time's nanoseconds: two versions never
+         * share an mtime, which is how the kernel knows to drop pages. */
         if (!volatile_ && (int64_t)rctx->stamp * 1000000000 > mtime_ns)
-            mtime_ns = (int64_t)rctx->stamp * 1000000000;
+            mtime_ns = (int64_t)rctx->stamp * 1000000000 + mtime_ns % 1000000000;
         set_times(a, rctx, mtime_ns, volatile_);
     }
     sb_free(&local);

@@ -149,8 +149,20 @@ int64_t nodemeta_served_ns(struct nodemeta *nm, const char *path, uint64_t hash,
     bool created;
     pthread_mutex_lock(&nm->lock);
     struct meta_rec *r = rec(nm, path, &created);
-    if (r->hash == 0 || r->hash != hash) {
-        r->served_ns = (r->hash == 0 && initial) ? initial : clock_wall_ns();
+    if (r->hash != hash) { /* hash 0: never served, or touched by a write */
+        bool first = r->served_ns == 0;
+        int64_t now = first && initial ? initial : clock_wall_ns();
+        if (!first) {
+            /* A new version never shares the old one's time, nor its
+             * nanoseconds (node.c keeps those when a resource's own
+             * timestamp is later): the kernel tells versions apart by
+             * size and mtime alone. */
+            if (now <= r->served_ns)
+                now = r->served_ns + 1;
+            if (now % 1000000000 == r->served_ns % 1000000000)
+                now++;
+        }
+        r->served_ns = now;
         r->hash = hash;
     }
     int64_t t = r->served_ns;
@@ -169,8 +181,7 @@ void nodemeta_touch(struct nodemeta *nm, const char *path)
     bool created;
     pthread_mutex_lock(&nm->lock);
     struct meta_rec *r = rec(nm, path, &created);
-    r->hash = 0;
-    r->served_ns = 0;
+    r->hash = 0; /* no content matches: the next bytes are a new version */
     pthread_mutex_unlock(&nm->lock);
 }
 

@@ -22,7 +22,8 @@ uint64_t content_hash(const void *data, size_t len);
 /* Record that path now has content of this hash. Returns the time these
  * bytes were first served, in nanoseconds (now if they changed; `initial`
  * the very first time, e.g. the mount time for directories, or now for
- * files when 0). */
+ * files when 0). A new version's time differs from the previous one's,
+ * and so do its nanoseconds. */
 int64_t nodemeta_served_ns(struct nodemeta *nm, const char *path, uint64_t hash, int64_t initial);
 /* The same in seconds. */
 time_t nodemeta_served(struct nodemeta *nm, const char *path, uint64_t hash, time_t initial);

@@ -44,7 +44,13 @@ static void send_one(struct notifier *n, struct pending *p)
         inodes_clear_queued(n->inodes, p->ino);
         if (inodes_defer_if_writing(n->inodes, p->ino))
             return; /* the WRITE handler queues it again when answered */
-        rc = fuse_lowlevel_notify_inval_inode(n->se, p->ino, 0, 0);
+        /* Attributes only (offset -1): the kernel drops a file's pages and a
+         * directory's listing itself when it sees the new size or mtime
+         * (AUTO_INVAL_DATA), and dropping pages here would wait for any
+         * WRITE in flight on that file — which may be waiting for this
+         * queue. A link's cached target is kept until told. */
+        rc = fuse_lowlevel_notify_inval_inode(n->se, p->ino,
+                                              inodes_is_link(n->inodes, p->ino) ? 0 : -1, 0);
     }
     /* -ENOENT: the kernel holds nothing of it any more. */
     if (rc == 0)
@@ -141,10 +147,10 @@ uint64_t notifier_seq(struct notifier *n)
     return s;
 }
 
-void notifier_wait(struct notifier *n, uint64_t seq, int timeout_ms)
+bool notifier_wait(struct notifier *n, uint64_t seq, int timeout_ms)
 {
     if (!n)
-        return;
+        return true;
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += timeout_ms / 1000;
@@ -157,7 +163,9 @@ void notifier_wait(struct notifier *n, uint64_t seq, int timeout_ms)
     while (n->sent < seq && !n->stop)
         if (pthread_cond_timedwait(&n->done, &n->lock, &until) == ETIMEDOUT)
             break;
+    bool reached = n->sent >= seq || n->stop;
     pthread_mutex_unlock(&n->lock);
+    return reached;
 }
 
 void notifier_stop(struct notifier *n)

@@ -3,10 +3,14 @@
  * same inode deadlocks (SEMANTICS.md §7): handlers only queue here, and a
  * WRITE may wait until what it queued has reached the kernel — but never
  * for the inode it writes, whose invalidation is deferred until the WRITE
- * is answered (the kernel holds its pages locked until then). */
+ * is answered (the kernel holds its pages locked until then). An
+ * invalidation drops attributes (and a link's target): the kernel drops
+ * pages and listings itself when it sees the new size or mtime, which
+ * node.c makes differ for every new version. */
 #ifndef TC_NOTIFY_H
 #define TC_NOTIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct fuse_session;
@@ -19,9 +23,10 @@ void notifier_inval_inode(struct notifier *n, uint64_t ino);
 /* Drop the entry name of directory parent (the name may be gone). */
 void notifier_inval_entry(struct notifier *n, uint64_t parent, const char *name);
 /* The sequence number of the last notification queued, and a wait (at
- * most timeout_ms) until every notification up to seq was sent. */
+ * most timeout_ms) until every notification up to seq was sent: false
+ * when the time ran out first. */
 uint64_t notifier_seq(struct notifier *n);
-void notifier_wait(struct notifier *n, uint64_t seq, int timeout_ms);
+bool notifier_wait(struct notifier *n, uint64_t seq, int timeout_ms);
 /* Send nothing more, join the thread. */
 void notifier_stop(struct notifier *n);
 

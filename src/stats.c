@@ -63,6 +63,8 @@ void stats_render(struct strbuf *sb, long cache_max, unsigned max_conns, unsigne
     cJSON_AddNumberToObject(cache, "max_bytes", (double)cache_max);
     cJSON_AddNumberToObject(root, "kernel_invalidations",
                             (double)atomic_load(&g_stats.notifications));
+    cJSON_AddNumberToObject(root, "kernel_invalidation_timeouts",
+                            (double)atomic_load(&g_stats.notify_wait_timeouts));
     static const char *const ops[KOP_COUNT] = {
         "lookup", "forget",  "getattr", "setattr", "readlink", "mkdir",       "rmdir",  "open",
         "read",   "write",   "flush",   "opendir", "readdir",  "readdirplus", "statfs", "other"};

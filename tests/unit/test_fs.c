@@ -468,6 +468,34 @@ static void test_mtime_rule(struct fs *fs)
     CHECK_INT(a.mtime, WALL0);
 }
 
+/* A server clock ahead of ours: the resource's timestamp wins, and two
+ * versions of one size still differ in mtime (the kernel keeps a file's
+ * pages while size and mtime stay). */
+static void test_mtime_future_stamp(struct fs *fs)
+{
+    const char *p = "/tenants/" TA "/tenant.json";
+    const time_t future = 4102444800; /* 2100-01-01T00:00:00Z */
+    serve("/v1/tenants/" TA, 200,
+          "{\"tenant_id\":\"" TA "\",\"tenant_name\":\"Acme Corp\","
+          "\"last_sync_at\":\"2100-01-01T00:00:00Z\"}");
+    clock_advance_fake(TTL_MS + 1000);
+    struct fs_attr a, b;
+    CHECK_INT(fs_getattr(fs, p, &a, &OP), 0);
+    CHECK_INT(a.mtime, future);
+    serve("/v1/tenants/" TA, 200,
+          "{\"tenant_id\":\"" TA "\",\"tenant_name\":\"Acme Corq\","
+          "\"last_sync_at\":\"2100-01-01T00:00:00Z\"}");
+    clock_advance_fake(TTL_MS + 1000);
+    CHECK_INT(fs_getattr(fs, p, &b, &OP), 0);
+    CHECK_INT(b.mtime, future);
+    CHECK_INT(b.size, a.size);
+    CHECK(b.mtime_nsec != a.mtime_nsec);
+    serve("/v1/tenants/" TA, 200,
+          "{\"tenant_id\":\"" TA "\",\"tenant_name\":\"Acme Corp\","
+          "\"last_sync_at\":\"2025-04-20T08:00:00Z\"}");
+    clock_advance_fake(TTL_MS + 1000);
+}
+
 static void test_writes(struct fs *fs)
 {
     const char *p = "/tenants/" TA "/mailboxes/" MB1 "/daily_send_limit";
@@ -560,6 +588,7 @@ int main(void)
     test_existence_and_listings(fs);
     test_sizes_and_costs(fs);
     test_mtime_rule(fs);
+    test_mtime_future_stamp(fs);
     test_writes(fs);
     test_no_key(fs);
     fs_stop(fs, cache);

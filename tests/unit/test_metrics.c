@@ -412,7 +412,11 @@ static void test_daemon(void)
         "tenantcorefs_cache_max_bytes 65536\n"
         "# HELP tenantcorefs_kernel_invalidations_total Kernel cache invalidations sent.\n"
         "# TYPE tenantcorefs_kernel_invalidations_total counter\n"
-        "tenantcorefs_kernel_invalidations_total 0\n";
+        "tenantcorefs_kernel_invalidations_total 0\n"
+        "# HELP tenantcorefs_kernel_invalidation_timeouts_total Writes answered before the "
+        "invalidations they caused reached the kernel (1 s bound).\n"
+        "# TYPE tenantcorefs_kernel_invalidation_timeouts_total counter\n"
+        "tenantcorefs_kernel_invalidation_timeouts_total 0\n";
     CHECK_STR(out.data, want);
     sb_free(&out);
     stats_reset();

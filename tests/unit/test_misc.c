@@ -391,10 +391,19 @@ static void test_nodemeta(void)
     CHECK_INT(nodemeta_served(nm, p, h1, 0), before);
     nodemeta_touch(nm, p);
     CHECK_INT(nodemeta_served(nm, p, h1, 0), before + 2);
-    /* Nanoseconds tell changes within one second apart. */
+    /* Nanoseconds tell changes within one second apart; a change at the
+     * very same instant still gets a later time, with other nanoseconds. */
+    int64_t ns0 = nodemeta_served_ns(nm, p, h1, 0);
     int64_t ns1 = nodemeta_served_ns(nm, p, h2, 0);
+    CHECK(ns1 > ns0);
+    CHECK(ns1 % 1000000000 != ns0 % 1000000000);
     clock_advance_fake(1);
-    CHECK(nodemeta_served_ns(nm, p, h1, 0) == ns1 + 1000000);
+    CHECK(nodemeta_served_ns(nm, p, h1, 0) == clock_wall_ns()); /* a later change: now */
+    /* Versions exactly a second apart still differ in their nanoseconds. */
+    int64_t ns2 = nodemeta_served_ns(nm, p, h1, 0);
+    clock_advance_fake(1000);
+    int64_t ns3 = nodemeta_served_ns(nm, p, h2, 0);
+    CHECK(ns3 > ns2 && ns3 % 1000000000 != ns2 % 1000000000);
 
     /* Inode numbers: the root's is 1; every path gets its own, for good. */
     CHECK_INT(nodemeta_ino(nm, "/"), 1);
