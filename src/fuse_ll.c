@@ -85,22 +85,32 @@ static int child_path(struct fuse_ll *ll, fuse_ino_t parent, const char *name,
     return 0;
 }
 
+/* Look path up: its attributes, and the bytes they describe (NULL for a
+ * directory). */
+static int look_up(struct fuse_ll *ll, const char *path, const struct op_ctx *ctx,
+                   struct fs_attr *a, struct snapshot **snap)
+{
+    struct strbuf content = STRBUF_INIT;
+    int err = fs_lookup(ll->fs, path, a, &content, ctx);
+    *snap = err ? NULL : kattr_snapshot(a, &content);
+    sb_free(&content);
+    return err;
+}
+
 /* Look path up and answer with its entry: the kernel holds it from now. */
 static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t parent,
                             const char *path, const struct op_ctx *ctx)
 {
     struct fs_attr a;
-    struct strbuf content = STRBUF_INIT;
-    int err = fs_lookup(ll->fs, path, &a, &content, ctx);
+    struct snapshot *snap;
+    int err = look_up(ll, path, ctx, &a, &snap);
     if (err) {
-        sb_free(&content);
         fuse_reply_err(req, -err);
         return;
     }
     uint64_t ino = nodemeta_ino(ll->fs->meta, path);
     /* Counted before the reply: a FORGET may follow it at once. */
-    kattr_report(&a, inodes_ref(ll->inodes, ino, parent, path, kattr_snapshot(&a, &content)));
-    sb_free(&content);
+    kattr_report(&a, inodes_ref(ll->inodes, ino, parent, path, snap));
     struct fuse_entry_param e;
     kattr_entry(&ll->cfg, ino, &a, &e);
     if (fuse_reply_entry(req, &e) != 0)
@@ -112,17 +122,14 @@ static void reply_attr_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t ino, c
                            const struct op_ctx *ctx)
 {
     struct fs_attr a;
-    struct strbuf content = STRBUF_INIT;
-    int err = fs_lookup(ll->fs, path, &a, &content, ctx);
+    struct snapshot *snap;
+    int err = look_up(ll, path, ctx, &a, &snap);
     if (err) {
-        sb_free(&content);
         fuse_reply_err(req, -err);
         return;
     }
-    struct snapshot *snap = kattr_snapshot(&a, &content);
     if (snap)
         kattr_report(&a, inodes_offer(ll->inodes, ino, snap));
-    sb_free(&content);
     struct stat st;
     kattr_stat(&ll->cfg, ino, &a, &st);
     fuse_reply_attr(req, &st, kattr_seconds(a.valid_ms, ll->cfg.attr_timeout));

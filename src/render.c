@@ -236,7 +236,7 @@ static int append_limit(struct render_ctx *rctx, const cJSON *v, struct strbuf *
     return 0;
 }
 
-int policy_limit(const struct resource *r, long long *limit, const cJSON **from)
+static int policy_limit(const struct resource *r, long long *limit, const cJSON **from)
 {
     *from = NULL;
     if (r->status == RES_POLICY_NONE)
@@ -274,17 +274,26 @@ int render_display_name(struct render_ctx *rctx, const struct route *rt, struct 
     return append_text_member(rctx, item, "display_name", out);
 }
 
-int render_policy_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
+int rctx_policy_limit(struct render_ctx *rctx, const char *tenant, const char *scope,
+                      long long *limit, const cJSON **from)
 {
     const struct resource *r;
-    int err = rctx_get(rctx, RES_POLICY, rt->tenant, rt->domain ? rt->domain : "", &r);
+    int err = rctx_get(rctx, RES_POLICY, tenant, scope, &r);
     if (err)
         return err;
-    long long n;
-    const cJSON *from;
-    int found = policy_limit(r, &n, &from);
+    int found = policy_limit(r, limit, from);
     if (found < 0)
         return rctx_fail(rctx, EIO, "the mailbox-limits answer has no integer daily_send_limit");
+    return found;
+}
+
+int render_policy_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
+{
+    long long n;
+    const cJSON *from;
+    int found = rctx_policy_limit(rctx, rt->tenant, rt->domain ? rt->domain : "", &n, &from);
+    if (found < 0)
+        return found;
     rctx_stamp(rctx, from);
     if (found)
         sb_printf(out, "%lld\n", n);

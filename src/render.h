@@ -61,11 +61,13 @@ void rctx_stamp(struct render_ctx *rctx, const cJSON *obj);
 /* Fail with a local reason (EIO for unusable API data). */
 int rctx_fail(struct render_ctx *rctx, int err, const char *message);
 
-/* The limit of a policy answer. Its GET shape is undocumented:
- * daily_send_limit at the top level, else inside "policy" (SEMANTICS.md,
- * The tree). 1 with *limit, 0 for no policy, -1 for an answer that holds
- * no usable limit. *from is the object it came from (for the mtime). */
-int policy_limit(const struct resource *r, long long *limit, const cJSON **from);
+/* The limit of the policy of scope ("" tenant-wide, else a domain). Its
+ * GET shape is undocumented: daily_send_limit at the top level, else
+ * inside "policy" (SEMANTICS.md, The tree). 1 with *limit, 0 for no
+ * policy, or a negative errno (EIO for an answer with no usable limit).
+ * *from is the object it came from (for the mtime). */
+int rctx_policy_limit(struct render_ctx *rctx, const char *tenant, const char *scope,
+                      long long *limit, const cJSON **from);
 /* The domain a mailbox item belongs to: domain_name, else the part of
  * primary_smtp after '@'. NULL if neither. */
 const char *mailbox_domain(const cJSON *item);

@@ -376,17 +376,13 @@ int policy_limit_text(struct render_ctx *rctx, const char *tenant, const char *s
                       size_t len)
 {
     buf[0] = '\0';
-    const struct resource *r = NULL;
-    int err = rctx_get(rctx, RES_POLICY, tenant, scope, &r);
-    if (err == -ENOENT)
-        return 0;
-    if (err)
-        return err;
     long long n;
     const cJSON *from;
-    int found = policy_limit(r, &n, &from);
+    int found = rctx_policy_limit(rctx, tenant, scope, &n, &from);
+    if (found == -ENOENT)
+        return 0;
     if (found < 0)
-        return rctx_fail(rctx, EIO, "the mailbox-limits answer has no integer daily_send_limit");
+        return found;
     if (found)
         snprintf(buf, len, "%lld", n);
     return 0;
