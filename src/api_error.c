@@ -91,22 +91,19 @@ static void read_error_body(const cJSON *root, struct api_error *e)
         code = string_member(detail, "code");
         msg = string_member(detail, "message");
     }
-    if (cJSON_IsObject(error)) {
-        if (!code)
-            code = string_member(error, "code");
-        if (!msg)
-            msg = string_member(error, "message");
-        if (!msg)
-            msg = string_member(error, "detail");
-    } else if (cJSON_IsString(error) && !code) {
+    if (cJSON_IsString(error) && !code)
         code = error->valuestring;
+    const cJSON *const flat[] = {cJSON_IsObject(error) ? error : NULL, root};
+    for (size_t i = 0; i < sizeof flat / sizeof *flat; i++) {
+        if (!flat[i])
+            continue;
+        if (!code)
+            code = string_member(flat[i], "code");
+        if (!msg)
+            msg = string_member(flat[i], "message");
+        if (!msg)
+            msg = string_member(flat[i], "detail");
     }
-    if (!code)
-        code = string_member(root, "code");
-    if (!msg)
-        msg = string_member(root, "message");
-    if (!msg)
-        msg = string_member(root, "detail");
     struct strbuf joined = STRBUF_INIT;
     if (!msg && cJSON_IsArray(detail)) {
         join_validation_list(detail, &joined);

@@ -76,11 +76,7 @@ struct cache *cache_new(const struct cache_config *cfg, const struct cache_fetch
     c->cfg = *cfg;
     c->fetcher = *fetcher;
     pthread_mutex_init(&c->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->done, &ca);
-    pthread_condattr_destroy(&ca);
+    clock_cond_init(&c->done);
     c->nbuckets = 1024;
     c->buckets = xcalloc(c->nbuckets, sizeof *c->buckets);
     c->lru.lru_next = c->lru.lru_prev = &c->lru;

@@ -49,3 +49,12 @@ void clock_use_real(void)
 {
     atomic_store(&fake_enabled, 0);
 }
+
+void clock_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(cond, &ca);
+    pthread_condattr_destroy(&ca);
+}

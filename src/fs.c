@@ -40,6 +40,16 @@ static int fail(const struct op_ctx *ctx, const struct route *rt, struct api_err
     return rc;
 }
 
+/* Route path, which must name a node of type (S_IFDIR, S_IFLNK): else
+ * wrong_type, before any request. */
+static int route_typed(const char *path, mode_t type, int wrong_type, struct route *rt)
+{
+    int err = route_path(path, rt);
+    if (err)
+        return err;
+    return (node_type(rt->kind)->mode & S_IFMT) == type ? 0 : wrong_type;
+}
+
 int fs_lookup(struct fs *fs, const char *path, struct fs_attr *attr, struct strbuf *content,
               const struct op_ctx *ctx)
 {
@@ -78,11 +88,9 @@ int fs_opendir(struct fs *fs, const char *path, struct fs_dir **out, const struc
 {
     *out = NULL;
     struct route rt;
-    int err = route_path(path, &rt);
+    int err = route_typed(path, S_IFDIR, -ENOTDIR, &rt);
     if (err)
         return err;
-    if (!S_ISDIR(node_type(rt.kind)->mode))
-        return -ENOTDIR;
     struct node_ctx nc;
     node_ctx_init(&nc, &fs->env, ctx, false);
     struct names ns = {0};
@@ -221,11 +229,9 @@ int fs_utimens(struct fs *fs, const char *path, const struct op_ctx *ctx)
 int fs_readlink(struct fs *fs, const char *path, char *buf, size_t size, const struct op_ctx *ctx)
 {
     struct route rt;
-    int err = route_path(path, &rt);
+    int err = route_typed(path, S_IFLNK, -EINVAL, &rt);
     if (err)
         return err;
-    if (!S_ISLNK(node_type(rt.kind)->mode))
-        return -EINVAL;
     struct strbuf target = STRBUF_INIT;
     struct fs_attr a;
     err = fs_lookup(fs, path, &a, &target, ctx);

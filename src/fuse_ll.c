@@ -8,13 +8,12 @@
 #include "fuse_ll.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "caller.h"
 #include "inodes.h"
 #include "kattr.h"
 #include "notify.h"
@@ -31,35 +30,13 @@ static void count(enum kernel_op op)
     atomic_fetch_add(&g_stats.kernel_ops[op], 1);
 }
 
-/* ---- interrupts ------------------------------------------------------------ */
-
-/* Whether thread tid has SIGKILL pending: the kernel queues it for a
- * signal whose action is to terminate (Ctrl-C, SIGTERM, SIGKILL). */
-static bool fatal_signal_pending(pid_t tid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return true; /* the process is gone: nobody waits for the answer */
-    bool fatal = false;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long mask;
-        if ((sscanf(line, "SigPnd: %llx", &mask) == 1 || sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
-            (mask & (1ULL << (SIGKILL - 1))))
-            fatal = true;
-    }
-    fclose(f);
-    return fatal;
-}
-
 /* The kernel sends an interrupt for any signal the caller gets; only a
  * fatal one may end the wait (as on NFS): a SIGCHLD or SIGWINCH must not
  * turn a slow read into EINTR for a shell loop. */
 static bool interrupted(void *arg)
 {
     fuse_req_t req = arg;
-    return fuse_req_interrupted(req) && fatal_signal_pending(fuse_req_ctx(req)->pid);
+    return fuse_req_interrupted(req) && caller_killed(fuse_req_ctx(req)->pid);
 }
 
 static struct op_ctx op(fuse_req_t req, const char *name)
@@ -85,16 +62,18 @@ static int child_path(struct fuse_ll *ll, fuse_ino_t parent, const char *name,
     return 0;
 }
 
-/* Look path up: its attributes, and the bytes they describe (NULL for a
- * directory). */
-static int look_up(struct fuse_ll *ll, const char *path, const struct op_ctx *ctx,
-                   struct fs_attr *a, struct snapshot **snap)
+/* Look path up: its attributes and the bytes they describe (NULL for a
+ * directory); false when it failed, and the request was answered so. */
+static bool look_up(fuse_req_t req, struct fuse_ll *ll, const char *path,
+                    const struct op_ctx *ctx, struct fs_attr *a, struct snapshot **snap)
 {
     struct strbuf content = STRBUF_INIT;
     int err = fs_lookup(ll->fs, path, a, &content, ctx);
     *snap = err ? NULL : kattr_snapshot(a, &content);
     sb_free(&content);
-    return err;
+    if (err)
+        fuse_reply_err(req, -err);
+    return !err;
 }
 
 /* Look path up and answer with its entry: the kernel holds it from now. */
@@ -103,11 +82,8 @@ static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t paren
 {
     struct fs_attr a;
     struct snapshot *snap;
-    int err = look_up(ll, path, ctx, &a, &snap);
-    if (err) {
-        fuse_reply_err(req, -err);
+    if (!look_up(req, ll, path, ctx, &a, &snap))
         return;
-    }
     uint64_t ino = nodemeta_ino(ll->fs->meta, path);
     /* Counted before the reply: a FORGET may follow it at once. */
     kattr_report(&a, inodes_ref(ll->inodes, ino, parent, path, snap));
@@ -123,11 +99,8 @@ static void reply_attr_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t ino, c
 {
     struct fs_attr a;
     struct snapshot *snap;
-    int err = look_up(ll, path, ctx, &a, &snap);
-    if (err) {
-        fuse_reply_err(req, -err);
+    if (!look_up(req, ll, path, ctx, &a, &snap))
         return;
-    }
     if (snap)
         kattr_report(&a, inodes_offer(ll->inodes, ino, snap));
     struct stat st;
@@ -155,13 +128,12 @@ static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
     count(KOP_LOOKUP);
     struct fuse_ll *ll = LL(req);
     struct strbuf path = STRBUF_INIT;
+    struct op_ctx ctx = op(req, "stat");
     int err = child_path(ll, parent, name, &path);
-    if (err) {
+    if (err)
         fuse_reply_err(req, -err);
-    } else {
-        struct op_ctx ctx = op(req, "stat");
+    else
         reply_entry_for(req, ll, parent, path.data, &ctx);
-    }
     sb_free(&path);
 }
 
@@ -186,13 +158,12 @@ static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     count(KOP_GETATTR);
     struct fuse_ll *ll = LL(req);
     struct strbuf path = STRBUF_INIT;
+    struct op_ctx ctx = op(req, "stat");
     int err = path_of(ll, ino, &path);
-    if (err) {
+    if (err)
         fuse_reply_err(req, -err);
-    } else {
-        struct op_ctx ctx = op(req, "stat");
+    else
         reply_attr_for(req, ll, ino, path.data, &ctx);
-    }
     sb_free(&path);
 }
 
@@ -237,34 +208,32 @@ static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
     sb_free(&path);
 }
 
+/* mkdir (add a domain) and rmdir (delete a tenant): one action each. */
+static void make_or_remove(fuse_req_t req, fuse_ino_t parent, const char *name, bool make)
+{
+    count(make ? KOP_MKDIR : KOP_RMDIR);
+    struct fuse_ll *ll = LL(req);
+    struct strbuf path = STRBUF_INIT;
+    struct op_ctx ctx = op(req, make ? "mkdir" : "rmdir");
+    int err = child_path(ll, parent, name, &path);
+    if (!err)
+        err = make ? fs_mkdir(ll->fs, path.data, &ctx) : fs_rmdir(ll->fs, path.data, &ctx);
+    if (make && !err)
+        reply_entry_for(req, ll, parent, path.data, &ctx);
+    else
+        fuse_reply_err(req, -err);
+    sb_free(&path);
+}
+
 static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
     (void)mode;
-    count(KOP_MKDIR);
-    struct fuse_ll *ll = LL(req);
-    struct strbuf path = STRBUF_INIT;
-    int err = child_path(ll, parent, name, &path);
-    struct op_ctx ctx = op(req, "mkdir");
-    if (!err)
-        err = fs_mkdir(ll->fs, path.data, &ctx);
-    if (err)
-        fuse_reply_err(req, -err);
-    else
-        reply_entry_for(req, ll, parent, path.data, &ctx);
-    sb_free(&path);
+    make_or_remove(req, parent, name, true);
 }
 
 static void ll_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-    count(KOP_RMDIR);
-    struct fuse_ll *ll = LL(req);
-    struct strbuf path = STRBUF_INIT;
-    int err = child_path(ll, parent, name, &path);
-    struct op_ctx ctx = op(req, "rmdir");
-    if (!err)
-        err = fs_rmdir(ll->fs, path.data, &ctx);
-    fuse_reply_err(req, -err);
-    sb_free(&path);
+    make_or_remove(req, parent, name, false);
 }
 
 /* No open calls: every read and write names the inode. */
@@ -521,27 +490,10 @@ const struct fuse_lowlevel_ops tc_ll_ops = {
     .create = ll_create,
 };
 
-/* ---- telling the kernel what changed ---------------------------------------------- */
-
-struct walk {
-    struct fuse_ll *ll;
-    bool names;
-};
-
-static void invalidate_one(uint64_t ino, uint64_t parent, const char *name, void *arg)
-{
-    struct walk *w = arg;
-    notifier_inval_inode(w->ll->notifier, ino);
-    if (w->names && parent && ino != 1)
-        notifier_inval_entry(w->ll->notifier, parent, name);
-}
-
-/* The mount's `changed` hook: every inode the kernel holds at or below
- * prefix is dropped (and with names, its entry too). Only queues. */
+/* The mount's `changed` hook (only queues: it runs inside requests). */
 static void kernel_changed(void *arg, const char *prefix, bool names)
 {
-    struct walk w = {.ll = arg, .names = names};
-    inodes_walk(w.ll->inodes, prefix, invalidate_one, &w);
+    notifier_changed(((struct fuse_ll *)arg)->notifier, prefix, names);
 }
 
 void fuse_ll_init(struct fuse_ll *ll, struct fs *fs, const struct kattr_config *cfg)

@@ -338,24 +338,22 @@ bool inodes_write_end(struct inodes *t, uint64_t ino)
     return deferred;
 }
 
-bool inodes_defer_if_writing(struct inodes *t, uint64_t ino)
+enum inval inodes_take_inval(struct inodes *t, uint64_t ino)
 {
     pthread_mutex_lock(&t->lock);
     struct entry *e = find_ino(t, ino);
-    bool writing = e && e->writing > 0;
-    if (writing)
-        e->deferred = true;
+    enum inval what = INVAL_ATTRS;
+    if (e) {
+        e->queued = false;
+        if (e->writing > 0) {
+            e->deferred = true;
+            what = INVAL_DEFERRED;
+        } else if (e->snap && e->snap->link) {
+            what = INVAL_TARGET;
+        }
+    }
     pthread_mutex_unlock(&t->lock);
-    return writing;
-}
-
-bool inodes_is_link(struct inodes *t, uint64_t ino)
-{
-    pthread_mutex_lock(&t->lock);
-    struct entry *e = find_ino(t, ino);
-    bool link = e && e->snap && e->snap->link;
-    pthread_mutex_unlock(&t->lock);
-    return link;
+    return what;
 }
 
 bool inodes_mark_queued(struct inodes *t, uint64_t ino)
@@ -367,15 +365,6 @@ bool inodes_mark_queued(struct inodes *t, uint64_t ino)
         e->queued = true;
     pthread_mutex_unlock(&t->lock);
     return queue;
-}
-
-void inodes_clear_queued(struct inodes *t, uint64_t ino)
-{
-    pthread_mutex_lock(&t->lock);
-    struct entry *e = find_ino(t, ino);
-    if (e)
-        e->queued = false;
-    pthread_mutex_unlock(&t->lock);
 }
 
 struct visit {
@@ -417,18 +406,12 @@ void inodes_walk(struct inodes *t, const char *prefix,
     free(all.v);
 }
 
-size_t inodes_count(struct inodes *t)
+size_t inodes_count(struct inodes *t, size_t *peak)
 {
     pthread_mutex_lock(&t->lock);
     size_t n = t->count;
-    pthread_mutex_unlock(&t->lock);
-    return n;
-}
-
-size_t inodes_peak(struct inodes *t)
-{
-    pthread_mutex_lock(&t->lock);
-    size_t n = t->peak;
+    if (peak)
+        *peak = t->peak;
     pthread_mutex_unlock(&t->lock);
     return n;
 }

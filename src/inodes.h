@@ -65,22 +65,20 @@ struct snapshot *inodes_offer(struct inodes *t, uint64_t ino, struct snapshot *s
 struct fs_dir *inodes_listing(struct inodes *t, uint64_t ino);
 void inodes_set_listing(struct inodes *t, uint64_t ino, struct fs_dir *d);
 
-/* A WRITE to ino is in progress: its invalidation must wait until the
- * request is answered (the kernel holds its pages locked until then). */
+/* A WRITE to ino is in progress: its own invalidation is sent after the
+ * reply, which the kernel applies to the file's attributes first. */
 void inodes_write_begin(struct inodes *t, uint64_t ino);
 /* Returns true when an invalidation was deferred meanwhile. */
 bool inodes_write_end(struct inodes *t, uint64_t ino);
-/* Whether ino is being written; if so, note that an invalidation waits. */
-bool inodes_defer_if_writing(struct inodes *t, uint64_t ino);
-
-/* Whether ino is a symbolic link (its last snapshot says so). */
-bool inodes_is_link(struct inodes *t, uint64_t ino);
-
 /* Whether ino must be queued for invalidation: false when it is queued
  * already and not yet sent (one notification covers both changes). */
 bool inodes_mark_queued(struct inodes *t, uint64_t ino);
-/* The notifier is about to send ino's invalidation. */
-void inodes_clear_queued(struct inodes *t, uint64_t ino);
+
+/* What the notifier is about to send for ino (which is no longer queued):
+ * nothing yet when a WRITE to it is in flight (the WRITE queues it again
+ * when answered), its attributes, or for a link its target too. */
+enum inval { INVAL_DEFERRED, INVAL_ATTRS, INVAL_TARGET };
+enum inval inodes_take_inval(struct inodes *t, uint64_t ino);
 
 /* Call fn for prefix's inode and every inode below it that the kernel
  * holds (as they were when called), with its inode, its parent's and its
@@ -89,8 +87,7 @@ void inodes_walk(struct inodes *t, const char *prefix,
                  void (*fn)(uint64_t ino, uint64_t parent, const char *name, void *arg),
                  void *arg);
 
-/* Inodes held now, and the most ever held (stats.json). */
-size_t inodes_count(struct inodes *t);
-size_t inodes_peak(struct inodes *t);
+/* Inodes held now, and (if peak) the most ever held. */
+size_t inodes_count(struct inodes *t, size_t *peak);
 
 #endif

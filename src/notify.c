@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "inodes.h"
 #include "stats.h"
 #include "strbuf.h"
@@ -41,16 +42,15 @@ static void send_one(struct notifier *n, struct pending *p)
     if (p->entry) {
         rc = fuse_lowlevel_notify_inval_entry(n->se, p->ino, p->name, strlen(p->name));
     } else {
-        inodes_clear_queued(n->inodes, p->ino);
-        if (inodes_defer_if_writing(n->inodes, p->ino))
+        enum inval what = inodes_take_inval(n->inodes, p->ino);
+        if (what == INVAL_DEFERRED)
             return; /* the WRITE handler queues it again when answered */
         /* Attributes only (offset -1): the kernel drops a file's pages and a
          * directory's listing itself when it sees the new size or mtime
          * (AUTO_INVAL_DATA), and dropping pages here would wait for any
          * WRITE in flight on that file — which may be waiting for this
          * queue. A link's cached target is kept until told. */
-        rc = fuse_lowlevel_notify_inval_inode(n->se, p->ino,
-                                              inodes_is_link(n->inodes, p->ino) ? 0 : -1, 0);
+        rc = fuse_lowlevel_notify_inval_inode(n->se, p->ino, what == INVAL_TARGET ? 0 : -1, 0);
     }
     /* -ENOENT: the kernel holds nothing of it any more. */
     if (rc == 0)
@@ -88,11 +88,7 @@ struct notifier *notifier_start(struct fuse_session *se, struct inodes *inodes)
     n->inodes = inodes;
     pthread_mutex_init(&n->lock, NULL);
     pthread_cond_init(&n->cond, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&n->done, &ca);
-    pthread_condattr_destroy(&ca);
+    clock_cond_init(&n->done);
     if (pthread_create(&n->thread, NULL, notifier_main, n) != 0) {
         free(n);
         return NULL;
@@ -135,6 +131,27 @@ void notifier_inval_inode(struct notifier *n, uint64_t ino)
 void notifier_inval_entry(struct notifier *n, uint64_t parent, const char *name)
 {
     queue(n, parent, true, name);
+}
+
+struct walk {
+    struct notifier *n;
+    bool names;
+};
+
+static void invalidate_one(uint64_t ino, uint64_t parent, const char *name, void *arg)
+{
+    struct walk *w = arg;
+    notifier_inval_inode(w->n, ino);
+    if (w->names && parent && ino != 1)
+        notifier_inval_entry(w->n, parent, name);
+}
+
+void notifier_changed(struct notifier *n, const char *prefix, bool names)
+{
+    if (!n)
+        return;
+    struct walk w = {.n = n, .names = names};
+    inodes_walk(n->inodes, prefix, invalidate_one, &w);
 }
 
 uint64_t notifier_seq(struct notifier *n)

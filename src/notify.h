@@ -22,6 +22,9 @@ struct notifier *notifier_start(struct fuse_session *se, struct inodes *inodes);
 void notifier_inval_inode(struct notifier *n, uint64_t ino);
 /* Drop the entry name of directory parent (the name may be gone). */
 void notifier_inval_entry(struct notifier *n, uint64_t parent, const char *name);
+/* Every inode the kernel holds at or below prefix (and with names, its
+ * entry too). */
+void notifier_changed(struct notifier *n, const char *prefix, bool names);
 /* The sequence number of the last notification queued, and a wait (at
  * most timeout_ms) until every notification up to seq was sent: false
  * when the time ran out first. */

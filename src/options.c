@@ -22,9 +22,7 @@ enum {
     KEY_FOREGROUND,
     KEY_DEBUG,
     KEY_SINGLE,
-    KEY_VALUE, /* name=value options of ours */
-    KEY_FLAG,  /* allow_delete */
-    KEY_DISCARD,
+    KEY_FLAG, /* allow_delete */
     KEY_REFUSE,
     KEY_KEEP_NOTE, /* libfuse options we note and pass on */
 };
@@ -35,27 +33,7 @@ static const struct fuse_opt opt_spec[] = {
     FUSE_OPT_KEY("-V", KEY_VERSION), FUSE_OPT_KEY("--version", KEY_VERSION),
     FUSE_OPT_KEY("-f", KEY_FOREGROUND), FUSE_OPT_KEY("-d", KEY_DEBUG),
     FUSE_OPT_KEY("debug", KEY_DEBUG), FUSE_OPT_KEY("-s", KEY_SINGLE),
-    FUSE_OPT_KEY("api_url=", KEY_VALUE), FUSE_OPT_KEY("api_key_file=", KEY_VALUE),
-    FUSE_OPT_KEY("ttl=", KEY_VALUE), FUSE_OPT_KEY("stale_ttl=", KEY_VALUE),
-    FUSE_OPT_KEY("max_conns=", KEY_VALUE), FUSE_OPT_KEY("max_rps=", KEY_VALUE),
-    FUSE_OPT_KEY("timeout=", KEY_VALUE), FUSE_OPT_KEY("retries=", KEY_VALUE),
-    FUSE_OPT_KEY("prefetch=", KEY_VALUE), FUSE_OPT_KEY("cache_max=", KEY_VALUE),
-    FUSE_OPT_KEY("action_timeout=", KEY_VALUE), FUSE_OPT_KEY("cafile=", KEY_VALUE),
-    FUSE_OPT_KEY("enforcement_max=", KEY_VALUE),
-    FUSE_OPT_KEY("attr_timeout=", KEY_VALUE), FUSE_OPT_KEY("entry_timeout=", KEY_VALUE),
-    FUSE_OPT_KEY("log_level=", KEY_VALUE), FUSE_OPT_KEY("allow_delete", KEY_FLAG),
-    /* Keys that /etc/fstab and mount.fuse3 pass through. */
-    FUSE_OPT_KEY("defaults", KEY_DISCARD), FUSE_OPT_KEY("auto", KEY_DISCARD),
-    FUSE_OPT_KEY("noauto", KEY_DISCARD), FUSE_OPT_KEY("_netdev", KEY_DISCARD),
-    FUSE_OPT_KEY("nofail", KEY_DISCARD), FUSE_OPT_KEY("user", KEY_DISCARD),
-    FUSE_OPT_KEY("users", KEY_DISCARD), FUSE_OPT_KEY("nouser", KEY_DISCARD),
-    FUSE_OPT_KEY("comment=", KEY_DISCARD), FUSE_OPT_KEY("default_permissions", KEY_DISCARD),
-    /* libfuse's high-level options: the mount decides these itself. */
-    FUSE_OPT_KEY("negative_timeout=", KEY_DISCARD), FUSE_OPT_KEY("kernel_cache", KEY_DISCARD),
-    FUSE_OPT_KEY("auto_cache", KEY_DISCARD), FUSE_OPT_KEY("noauto_cache", KEY_DISCARD),
-    FUSE_OPT_KEY("use_ino", KEY_DISCARD), FUSE_OPT_KEY("readdir_ino", KEY_DISCARD),
-    FUSE_OPT_KEY("direct_io", KEY_DISCARD), FUSE_OPT_KEY("hard_remove", KEY_DISCARD),
-    FUSE_OPT_KEY("nullpath_ok", KEY_DISCARD),
+    FUSE_OPT_KEY("allow_delete", KEY_FLAG),
     /* Never accepted. */
     FUSE_OPT_KEY("umask=", KEY_REFUSE), FUSE_OPT_KEY("api_key=", KEY_REFUSE),
     FUSE_OPT_KEY("key=", KEY_REFUSE),
@@ -64,6 +42,31 @@ static const struct fuse_opt opt_spec[] = {
     FUSE_OPT_END,
 };
 /* clang-format on */
+
+/* name=value options of ours (set_value has each one's rule). */
+static const char *const our_values[] = {
+    "api_url=", "api_key_file=", "ttl=", "stale_ttl=", "max_conns=", "max_rps=", "timeout=",
+    "retries=", "prefetch=", "cache_max=", "action_timeout=", "cafile=", "enforcement_max=",
+    "attr_timeout=", "entry_timeout=", "log_level=", NULL};
+
+/* Accepted and ignored: keys that /etc/fstab and mount.fuse3 pass through
+ * (and any x-*), and libfuse's high-level options, whose matters the
+ * mount decides itself. */
+static const char *const discarded[] = {
+    "defaults", "auto", "noauto", "_netdev", "nofail", "user", "users", "nouser", "comment=",
+    "default_permissions", "negative_timeout=", "kernel_cache", "auto_cache", "noauto_cache",
+    "use_ino", "readdir_ino", "direct_io", "hard_remove", "nullpath_ok", NULL};
+
+/* Whether arg is one of names: exactly, or by prefix for "name=". */
+static bool listed(const char *const names[], const char *arg)
+{
+    for (size_t i = 0; names[i]; i++) {
+        size_t n = strlen(names[i]);
+        if (names[i][n - 1] == '=' ? strncmp(arg, names[i], n) == 0 : strcmp(arg, names[i]) == 0)
+            return true;
+    }
+    return false;
+}
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -262,9 +265,7 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
     case KEY_FOREGROUND: o->foreground = true; return 0;
     case KEY_DEBUG: o->debug = o->foreground = true; return 1; /* libfuse prints requests */
     case KEY_SINGLE: o->singlethread = true; return 0;
-    case KEY_VALUE: return set_value(o, arg);
     case KEY_FLAG: o->allow_delete = true; return 0;
-    case KEY_DISCARD: return 0;
     case KEY_REFUSE:
         if (strncmp(arg, "umask=", 6) == 0)
             return fail("umask= is not supported: file modes come from the API's semantics");
@@ -283,7 +284,9 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
          * know uid= and gid=. */
         return arg[0] != 'u' && arg[0] != 'g';
     case FUSE_OPT_KEY_OPT:
-        if (strncmp(arg, "x-", 2) == 0) /* fstab's x-systemd.* and friends */
+        if (listed(our_values, arg))
+            return set_value(o, arg);
+        if (listed(discarded, arg) || strncmp(arg, "x-", 2) == 0) /* x-systemd.* and friends */
             return 0;
         return 1;
     case FUSE_OPT_KEY_NONOPT:

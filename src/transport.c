@@ -51,16 +51,25 @@ struct transport {
     struct ratelimit rl;
 };
 
-static void q_push(struct queue *q, struct http_request *r)
+/* Put r before `at` (at the tail when at is NULL). */
+static void q_insert_before(struct queue *q, struct http_request *r, struct http_request *at)
 {
-    r->next = NULL;
-    r->prev = q->tail;
-    if (q->tail)
-        q->tail->next = r;
+    r->next = at;
+    r->prev = at ? at->prev : q->tail;
+    if (r->prev)
+        r->prev->next = r;
     else
         q->head = r;
-    q->tail = r;
+    if (at)
+        at->prev = r;
+    else
+        q->tail = r;
     q->len++;
+}
+
+static void q_push(struct queue *q, struct http_request *r)
+{
+    q_insert_before(q, r, NULL);
 }
 
 static void q_remove(struct queue *q, struct http_request *r)
@@ -83,18 +92,7 @@ static void q_insert_due(struct queue *q, struct http_request *r)
     struct http_request *at = q->head;
     while (at && at->due_ms <= r->due_ms)
         at = at->next;
-    if (!at) {
-        q_push(q, r);
-        return;
-    }
-    r->next = at;
-    r->prev = at->prev;
-    if (at->prev)
-        at->prev->next = r;
-    else
-        q->head = r;
-    at->prev = r;
-    q->len++;
+    q_insert_before(q, r, at);
 }
 
 struct transport *transport_new(const struct transport_config *cfg)

@@ -337,8 +337,13 @@ static bool has_nul_escape(const char *buf, size_t len)
 }
 
 /* Whether every member of obj is named in allowed[] and appears once. */
-static int check_members(const cJSON *obj, const char *const allowed[], const char **why)
+/* obj must be an object (else not_object) whose members are all allowed,
+ * each once. */
+static int check_object(const cJSON *obj, const char *const allowed[], const char *not_object,
+                        const char **why)
 {
+    if (!cJSON_IsObject(obj))
+        return refuse(why, not_object);
     for (const cJSON *m = obj->child; m; m = m->next) {
         bool known = false;
         for (size_t i = 0; allowed[i]; i++)
@@ -381,9 +386,7 @@ static int check_email(const char *email, const char *domain, const char **why)
 static int check_mailbox(const cJSON *mb, const char *domain, const char **why)
 {
     static const char *const allowed[] = {"name", "email", NULL};
-    if (!cJSON_IsObject(mb))
-        return refuse(why, "each mailbox must be an object {\"name\", \"email\"}");
-    int rc = check_members(mb, allowed, why);
+    int rc = check_object(mb, allowed, "each mailbox must be an object {\"name\", \"email\"}", why);
     if (rc)
         return rc;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(mb, "name");
@@ -457,9 +460,7 @@ static cJSON *parse_request(const char *buf, size_t len, const char **why)
 static int check_request(const cJSON *req, const char *domain, const char **why)
 {
     static const char *const allowed[] = {"domain", "account_password", "mailboxes", NULL};
-    if (!cJSON_IsObject(req))
-        return refuse(why, "provision takes a JSON object");
-    int rc = check_members(req, allowed, why);
+    int rc = check_object(req, allowed, "provision takes a JSON object", why);
     if (rc)
         return rc;
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(req, "domain");
