@@ -14,7 +14,8 @@ bool caller_killed(pid_t tid)
     bool fatal = false;
     while (fgets(line, sizeof line, f)) {
         unsigned long long mask;
-        if ((sscanf(line, "SigPnd: %llx", &mask) == 1 || sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
+        if ((sscanf(line, "SigPnd: %llx", &mask) == 1 ||
+             sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
             (mask & (1ULL << (SIGKILL - 1))))
             fatal = true;
     }

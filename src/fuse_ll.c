@@ -14,6 +14,7 @@
 #include <sys/statvfs.h>
 
 #include "caller.h"
+#include "fuse_refuse.h"
 #include "inodes.h"
 #include "kattr.h"
 #include "notify.h"
@@ -50,8 +51,7 @@ static int path_of(struct fuse_ll *ll, fuse_ino_t ino, struct strbuf *path)
     return inodes_path(ll->inodes, ino, path) == 0 ? 0 : -ESTALE;
 }
 
-static int child_path(struct fuse_ll *ll, fuse_ino_t parent, const char *name,
-                      struct strbuf *path)
+static int child_path(struct fuse_ll *ll, fuse_ino_t parent, const char *name, struct strbuf *path)
 {
     int err = path_of(ll, parent, path);
     if (err)
@@ -64,8 +64,8 @@ static int child_path(struct fuse_ll *ll, fuse_ino_t parent, const char *name,
 
 /* Look path up: its attributes and the bytes they describe (NULL for a
  * directory); false when it failed, and the request was answered so. */
-static bool look_up(fuse_req_t req, struct fuse_ll *ll, const char *path,
-                    const struct op_ctx *ctx, struct fs_attr *a, struct snapshot **snap)
+static bool look_up(fuse_req_t req, struct fuse_ll *ll, const char *path, const struct op_ctx *ctx,
+                    struct fs_attr *a, struct snapshot **snap)
 {
     struct strbuf content = STRBUF_INIT;
     int err = fs_lookup(ll->fs, path, a, &content, ctx);
@@ -77,8 +77,8 @@ static bool look_up(fuse_req_t req, struct fuse_ll *ll, const char *path,
 }
 
 /* Look path up and answer with its entry: the kernel holds it from now. */
-static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t parent,
-                            const char *path, const struct op_ctx *ctx)
+static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t parent, const char *path,
+                            const struct op_ctx *ctx)
 {
     struct fs_attr a;
     struct snapshot *snap;
@@ -357,12 +357,12 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
             /* Counted before the reply (a FORGET may follow at once); an
              * entry that does not fit is given back. */
             kattr_report(&a, inodes_ref(ll->inodes, e.attr.st_ino, ino, child.data,
-                                           kattr_snapshot(&a, &content)));
+                                        kattr_snapshot(&a, &content)));
             kattr_entry(&ll->cfg, e.attr.st_ino, &a, &e);
         }
-        size_t n = plus ? fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e, (off_t)i + 1)
-                        : fuse_add_direntry(req, buf + pos, size - pos, name, &e.attr,
-                                            (off_t)i + 1);
+        size_t n = plus
+                       ? fuse_add_direntry_plus(req, buf + pos, size - pos, name, &e, (off_t)i + 1)
+                       : fuse_add_direntry(req, buf + pos, size - pos, name, &e.attr, (off_t)i + 1);
         if (n > size - pos) {
             if (known)
                 inodes_forget(ll->inodes, e.ino, 1);
@@ -404,64 +404,6 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
     fuse_reply_statfs(req, &st);
 }
 
-/* Everything else that would change the tree is refused. */
-static void refuse(fuse_req_t req, int err)
-{
-    count(KOP_OTHER);
-    fuse_reply_err(req, err);
-}
-
-static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-    (void)parent, (void)name;
-    refuse(req, EPERM);
-}
-
-static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
-                      const char *newname, unsigned int flags)
-{
-    (void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
-    refuse(req, EPERM);
-}
-
-static void ll_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
-{
-    (void)ino, (void)newparent, (void)newname;
-    refuse(req, EPERM);
-}
-
-static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
-{
-    (void)link, (void)parent, (void)name;
-    refuse(req, EPERM);
-}
-
-static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
-{
-    (void)parent, (void)name, (void)mode, (void)rdev;
-    refuse(req, EPERM);
-}
-
-static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-                      struct fuse_file_info *fi)
-{
-    (void)parent, (void)name, (void)mode, (void)fi;
-    refuse(req, EPERM);
-}
-
-static void ll_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
-                        size_t size, int flags)
-{
-    (void)ino, (void)name, (void)value, (void)size, (void)flags;
-    refuse(req, ENOTSUP);
-}
-
-static void ll_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
-{
-    (void)ino, (void)name;
-    refuse(req, ENOTSUP);
-}
-
 const struct fuse_lowlevel_ops tc_ll_ops = {
     .init = ll_init,
     .lookup = ll_lookup,
@@ -470,13 +412,13 @@ const struct fuse_lowlevel_ops tc_ll_ops = {
     .getattr = ll_getattr,
     .setattr = ll_setattr,
     .readlink = ll_readlink,
-    .mknod = ll_mknod,
+    .mknod = refuse_mknod,
     .mkdir = ll_mkdir,
-    .unlink = ll_unlink,
+    .unlink = refuse_unlink,
     .rmdir = ll_rmdir,
-    .symlink = ll_symlink,
-    .rename = ll_rename,
-    .link = ll_link,
+    .symlink = refuse_symlink,
+    .rename = refuse_rename,
+    .link = refuse_link,
     .open = ll_open,
     .read = ll_read,
     .write = ll_write,
@@ -485,9 +427,9 @@ const struct fuse_lowlevel_ops tc_ll_ops = {
     .readdir = ll_readdir,
     .readdirplus = ll_readdirplus,
     .statfs = ll_statfs,
-    .setxattr = ll_setxattr,
-    .removexattr = ll_removexattr,
-    .create = ll_create,
+    .setxattr = refuse_setxattr,
+    .removexattr = refuse_removexattr,
+    .create = refuse_create,
 };
 
 /* The mount's `changed` hook (only queues: it runs inside requests). */

@@ -135,7 +135,7 @@ static void entry_free(struct entry *e)
     free(e);
 }
 
-#define PASS_MS 1000     /* a reader that read within this long is still reading */
+#define PASS_MS      1000 /* a reader that read within this long is still reading */
 #define PASS_HOLD_MS 2000 /* newer bytes wait at most this long for a pass */
 
 static struct snapshot *ref_snap(struct snapshot *s)
@@ -389,8 +389,7 @@ static void collect_below(const struct entry *e, struct visits *out)
 }
 
 void inodes_walk(struct inodes *t, const char *prefix,
-                 void (*fn)(uint64_t ino, uint64_t parent, const char *name, void *arg),
-                 void *arg)
+                 void (*fn)(uint64_t ino, uint64_t parent, const char *name, void *arg), void *arg)
 {
     /* Collected under the lock, visited without it: fn may use the table. */
     struct visits all = {0};

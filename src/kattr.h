@@ -12,11 +12,13 @@
 #include "inodes.h"
 #include "strbuf.h"
 
-#define KATTR_MIN_VALID 0.001  /* data about to expire: a millisecond, never 0 (SEMANTICS.md §7.5) */
+#define KATTR_MIN_VALID 0.001 /* data about to expire: a millisecond, never 0 (SEMANTICS.md §7.5) \
+                               */
 #define KATTR_PINNED_VALID_MS 100 /* older bytes a reader is part way through: ask again soon */
 
 struct kattr_config {
-    double attr_timeout, entry_timeout; /* upper bounds, seconds (-o attr_timeout=, entry_timeout=) */
+    double attr_timeout,
+        entry_timeout; /* upper bounds, seconds (-o attr_timeout=, entry_timeout=) */
     uid_t uid;
     gid_t gid;
 };

@@ -88,8 +88,8 @@ int node_exists(const struct node_env *env, struct render_ctx *rctx, const struc
     return 0;
 }
 
-int node_list(const struct node_env *env, struct render_ctx *rctx, const struct route *rt, struct names *ns,
-              const struct resource **list)
+int node_list(const struct node_env *env, struct render_ctx *rctx, const struct route *rt,
+              struct names *ns, const struct resource **list)
 {
     *list = NULL;
     for (int k = 0; k < N_COUNT; k++) {
@@ -146,8 +146,8 @@ static void set_times(struct fs_attr *a, const struct render_ctx *rctx, int64_t 
     }
 }
 
-int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct route *rt, const char *path,
-              struct fs_attr *a, struct strbuf *content)
+int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct route *rt,
+              const char *path, struct fs_attr *a, struct strbuf *content)
 {
     const struct node_type *t = node_type(rt->kind);
     int err = node_exists(env, rctx, rt);
@@ -184,10 +184,10 @@ int node_attr(const struct node_env *env, struct render_ctx *rctx, const struct 
     if (!err) {
         a->size = (off_t)out->len;
         bool volatile_ = t->flags & NF_VOLATILE;
-        mtime_ns = volatile_ ? clock_wall_ns()
-                             : nodemeta_served_ns(env->meta, path,
-                                                  content_hash(out->data ? out->data : "", out->len),
-                                                  0);
+        mtime_ns = volatile_
+                       ? clock_wall_ns()
+                       : nodemeta_served_ns(env->meta, path,
+                                            content_hash(out->data ? out->data : "", out->len), 0);
         /* The resource's own time when later (a server clock ahead of
          * ours), with the serving time's nanoseconds: two versions never
          * share an mtime, which is how the kernel knows to drop pages. */

@@ -172,8 +172,7 @@ int64_t nodemeta_served_ns(struct nodemeta *nm, const char *path, uint64_t hash,
 
 time_t nodemeta_served(struct nodemeta *nm, const char *path, uint64_t hash, time_t initial)
 {
-    return (time_t)(nodemeta_served_ns(nm, path, hash, (int64_t)initial * 1000000000) /
-                    1000000000);
+    return (time_t)(nodemeta_served_ns(nm, path, hash, (int64_t)initial * 1000000000) / 1000000000);
 }
 
 void nodemeta_touch(struct nodemeta *nm, const char *path)

@@ -20,8 +20,8 @@
 struct pending {
     struct pending *next;
     uint64_t seq;
-    uint64_t ino;    /* inode to drop, or the parent of the entry */
-    bool entry;      /* an entry: name below */
+    uint64_t ino; /* inode to drop, or the parent of the entry */
+    bool entry;   /* an entry: name below */
     char name[];
 };
 

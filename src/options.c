@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -179,6 +180,24 @@ static void set_str(char **dst, const char *v)
     *dst = xstrdup(v);
 }
 
+/* The options that take a whole number: bounds, and what the error says. */
+static const struct whole_number {
+    const char *name;
+    unsigned long min, max;
+    size_t offset; /* of the unsigned in struct tc_options */
+    const char *meaning;
+} whole_numbers[] = {
+    {"ttl", 0, 86400 * 7, offsetof(struct tc_options, ttl), "seconds, 0 to 604800"},
+    {"stale_ttl", 0, 86400 * 30, offsetof(struct tc_options, stale_ttl), "seconds, 0 to 2592000"},
+    {"max_conns", 1, 256, offsetof(struct tc_options, max_conns), "1 to 256"},
+    {"timeout", 1, 3600, offsetof(struct tc_options, timeout), "seconds, 1 to 3600"},
+    {"retries", 0, 20, offsetof(struct tc_options, retries), "0 to 20"},
+    {"action_timeout", 1, 86400, offsetof(struct tc_options, action_timeout),
+     "seconds, 1 to 86400"},
+    {"enforcement_max", 0, 1000000, offsetof(struct tc_options, enforcement_max),
+     "events, 0 to 1000000; 0 hides the enforcement log"},
+};
+
 /* name=value options of ours; returns 0 or -1 after a message. */
 static int set_value(struct tc_options *o, const char *arg)
 {
@@ -188,6 +207,14 @@ static int set_value(struct tc_options *o, const char *arg)
     char name[32];
     snprintf(name, sizeof name, "%.*s", (int)nlen, arg);
 #define IS(n) (strcmp(name, n) == 0)
+    for (size_t i = 0; i < sizeof whole_numbers / sizeof *whole_numbers; i++) {
+        const struct whole_number *w = &whole_numbers[i];
+        if (!IS(w->name))
+            continue;
+        if (parse_uint(v, w->min, w->max, (unsigned *)((char *)o + w->offset)))
+            return fail("invalid %s=%s (%s)", w->name, v, w->meaning);
+        return 0;
+    }
     if (IS("api_url")) {
         set_str(&o->api_url, v);
         o->api_url_set = true;
@@ -195,26 +222,6 @@ static int set_value(struct tc_options *o, const char *arg)
         set_str(&o->api_key_file, v);
     } else if (IS("cafile")) {
         set_str(&o->cafile, v);
-    } else if (IS("ttl")) {
-        if (parse_uint(v, 0, 86400 * 7, &o->ttl))
-            return fail("invalid ttl=%s (seconds, 0 to 604800)", v);
-    } else if (IS("stale_ttl")) {
-        if (parse_uint(v, 0, 86400 * 30, &o->stale_ttl))
-            return fail("invalid stale_ttl=%s (seconds, 0 to 2592000)", v);
-    } else if (IS("max_conns")) {
-        if (parse_uint(v, 1, 256, &o->max_conns))
-            return fail("invalid max_conns=%s (1 to 256)", v);
-    } else if (IS("timeout")) {
-        if (parse_uint(v, 1, 3600, &o->timeout))
-            return fail("invalid timeout=%s (seconds, 1 to 3600)", v);
-    } else if (IS("retries")) {
-        if (parse_uint(v, 0, 20, &o->retries))
-            return fail("invalid retries=%s (0 to 20)", v);
-    } else if (IS("enforcement_max")) {
-        if (parse_uint(v, 0, 1000000, &o->enforcement_max))
-            return fail("invalid enforcement_max=%s (events, 0 to 1000000; 0 hides the "
-                        "enforcement log)",
-                        v);
     } else if (IS("attr_timeout") || IS("entry_timeout")) {
         char *end;
         errno = 0;
@@ -226,9 +233,6 @@ static int set_value(struct tc_options *o, const char *arg)
             o->attr_timeout = t;
         else
             o->entry_timeout = t;
-    } else if (IS("action_timeout")) {
-        if (parse_uint(v, 1, 86400, &o->action_timeout))
-            return fail("invalid action_timeout=%s (seconds, 1 to 86400)", v);
     } else if (IS("prefetch")) {
         if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
             return fail("invalid prefetch=%s (0 or 1)", v);

@@ -42,7 +42,7 @@ void rctx_stamp(struct render_ctx *rctx, const cJSON *obj)
 }
 
 int rctx_get(struct render_ctx *rctx, enum res_kind kind, const char *tenant, const char *sub,
-           const struct resource **out)
+             const struct resource **out)
 {
     struct res_id id = {.kind = kind, .tenant = tenant, .sub = sub};
     struct resource *r = NULL;
@@ -56,8 +56,7 @@ int rctx_get(struct render_ctx *rctx, enum res_kind kind, const char *tenant, co
     rctx->held[rctx->nheld++] = r;
     if (r->expires_ms && (!rctx->expires_ms || r->expires_ms < rctx->expires_ms))
         rctx->expires_ms = r->expires_ms;
-    if (r->status == RES_OK && kind != RES_TENANTS && kind != RES_DOMAINS &&
-        kind != RES_MAILBOXES)
+    if (r->status == RES_OK && kind != RES_TENANTS && kind != RES_DOMAINS && kind != RES_MAILBOXES)
         rctx_stamp(rctx, r->json);
     *out = r;
     return 0;
@@ -71,7 +70,7 @@ void rctx_prefetch(struct render_ctx *rctx, enum res_kind kind, const char *tena
 }
 
 static int rctx_item(struct render_ctx *rctx, enum res_kind kind, const char *tenant,
-                   const char *name, const cJSON **item, const char *what)
+                     const char *name, const cJSON **item, const char *what)
 {
     const struct resource *r;
     int err = rctx_get(rctx, kind, tenant, NULL, &r);
@@ -96,7 +95,8 @@ int rctx_domain(struct render_ctx *rctx, const char *tenant, const char *domain,
     return rctx_item(rctx, RES_DOMAINS, tenant, domain, item, "domain");
 }
 
-int rctx_mailbox(struct render_ctx *rctx, const char *tenant, const char *mailbox, const cJSON **item)
+int rctx_mailbox(struct render_ctx *rctx, const char *tenant, const char *mailbox,
+                 const cJSON **item)
 {
     return rctx_item(rctx, RES_MAILBOXES, tenant, mailbox, item, "mailbox");
 }
@@ -151,10 +151,12 @@ int render_usage_json(struct render_ctx *rctx, const struct route *rt, struct st
     return render_resource_json(rctx, RES_USAGE, rt->tenant, rt->mailbox, out);
 }
 
-int render_domain_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
+/* One item of a list (a domain, a mailbox) as its own file. */
+static int render_item_json(struct render_ctx *rctx, enum res_kind list, const char *tenant,
+                            const char *name, const char *what, struct strbuf *out)
 {
     const cJSON *item;
-    int err = rctx_domain(rctx, rt->tenant, rt->domain, &item);
+    int err = rctx_item(rctx, list, tenant, name, &item, what);
     if (err)
         return err;
     rctx_stamp(rctx, item);
@@ -162,15 +164,14 @@ int render_domain_json(struct render_ctx *rctx, const struct route *rt, struct s
     return 0;
 }
 
+int render_domain_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
+{
+    return render_item_json(rctx, RES_DOMAINS, rt->tenant, rt->domain, "domain", out);
+}
+
 int render_mailbox_json(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
-    const cJSON *item;
-    int err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, &item);
-    if (err)
-        return err;
-    rctx_stamp(rctx, item);
-    json_print_pretty(out, item);
-    return 0;
+    return render_item_json(rctx, RES_MAILBOXES, rt->tenant, rt->mailbox, "mailbox", out);
 }
 
 /* ---- one value per file ----------------------------------------------- */
@@ -254,24 +255,29 @@ static int policy_limit(const struct resource *r, long long *limit, const cJSON 
     return limit_value(v, limit);
 }
 
+/* The route's mailbox item, whose time the file takes. */
+static int stamped_mailbox(struct render_ctx *rctx, const struct route *rt, const cJSON **item)
+{
+    int err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, item);
+    if (!err)
+        rctx_stamp(rctx, *item);
+    return err;
+}
+
 int render_daily_limit(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const cJSON *item;
-    int err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, &item);
-    if (err)
-        return err;
-    rctx_stamp(rctx, item);
-    return append_limit(rctx, cJSON_GetObjectItemCaseSensitive(item, "daily_send_limit"), out);
+    int err = stamped_mailbox(rctx, rt, &item);
+    return err ? err
+               : append_limit(rctx, cJSON_GetObjectItemCaseSensitive(item, "daily_send_limit"),
+                              out);
 }
 
 int render_display_name(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)
 {
     const cJSON *item;
-    int err = rctx_mailbox(rctx, rt->tenant, rt->mailbox, &item);
-    if (err)
-        return err;
-    rctx_stamp(rctx, item);
-    return append_text_member(rctx, item, "display_name", out);
+    int err = stamped_mailbox(rctx, rt, &item);
+    return err ? err : append_text_member(rctx, item, "display_name", out);
 }
 
 int rctx_policy_limit(struct render_ctx *rctx, const char *tenant, const char *scope,
@@ -342,8 +348,8 @@ int render_mailbox_link(struct render_ctx *rctx, const struct route *rt, struct 
         const char *email = json_str(item, "primary_smtp");
         const char *domain = mailbox_domain(item);
         if (email && domain && strcmp(email, rt->name) == 0 && strcmp(domain, rt->domain) == 0) {
-            struct route target = {.kind = N_MAILBOX, .tenant = rt->tenant,
-                                   .mailbox = r->children[i].name};
+            struct route target = {
+                .kind = N_MAILBOX, .tenant = rt->tenant, .mailbox = r->children[i].name};
             route_link_target(rt, &target, out);
             return 0;
         }
