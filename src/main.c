@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -270,6 +271,14 @@ int main(int argc, char **argv)
      * transport thread and freed on FUSE threads, and per-thread arenas
      * left that memory fragmented (measured: 3 MB of a 40 MB budget). */
     mallopt(M_ARENA_MAX, 2);
+    /* The key lives in this process as long as it runs. As ssh-agent does:
+     * no core dump, no ptrace and no /proc/PID/mem for other processes of
+     * the same user (root keeps CAP_SYS_PTRACE). Before the key is read,
+     * and inherited by the daemon fuse_daemonize() forks. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        fprintf(stderr, "tenantcorefs: prctl(PR_SET_DUMPABLE): %s\n", strerror(errno));
+        return 1;
+    }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     srandom((unsigned)clock_mono_ms() ^ (unsigned)getpid());
     int rc = 1;
