@@ -14,6 +14,7 @@
 #include <sys/statvfs.h>
 
 #include "caller.h"
+#include "clock.h"
 #include "fuse_refuse.h"
 #include "inodes.h"
 #include "kattr.h"
@@ -65,8 +66,9 @@ static int child_path(struct fuse_ll *ll, fuse_ino_t parent, const char *name, s
 /* Look path up: its attributes and the bytes they describe (NULL for a
  * directory); false when it failed, and the request was answered so. */
 static bool look_up(fuse_req_t req, struct fuse_ll *ll, const char *path, const struct op_ctx *ctx,
-                    struct fs_attr *a, struct snapshot **snap)
+                    struct fs_attr *a, struct snapshot **snap, int64_t *asked)
 {
+    *asked = clock_mono_ms();
     struct strbuf content = STRBUF_INIT;
     int err = fs_lookup(ll->fs, path, a, &content, ctx);
     *snap = err ? NULL : kattr_snapshot(a, &content);
@@ -82,11 +84,12 @@ static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t paren
 {
     struct fs_attr a;
     struct snapshot *snap;
-    if (!look_up(req, ll, path, ctx, &a, &snap))
+    int64_t asked;
+    if (!look_up(req, ll, path, ctx, &a, &snap, &asked))
         return;
     uint64_t ino = nodemeta_ino(ll->fs->meta, path);
     /* Counted before the reply: a FORGET may follow it at once. */
-    kattr_report(&a, inodes_ref(ll->inodes, ino, parent, path, snap));
+    kattr_report(&a, inodes_ref(ll->inodes, ino, parent, path, snap, asked));
     struct fuse_entry_param e;
     kattr_entry(&ll->cfg, ino, &a, &e);
     if (fuse_reply_entry(req, &e) != 0)
@@ -98,11 +101,17 @@ static void reply_attr_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t ino, c
                            const struct op_ctx *ctx)
 {
     struct fs_attr a;
-    struct snapshot *snap;
-    if (!look_up(req, ll, path, ctx, &a, &snap))
+    struct snapshot *snap = inodes_in_pass(ll->inodes, ino, clock_mono_ms());
+    int64_t asked;
+    if (snap) {
+        kattr_held(snap, &a); /* a reader part way through: nothing to render */
+        snapshot_put(snap);
+        atomic_fetch_add(&g_stats.pass_answers, 1);
+    } else if (!look_up(req, ll, path, ctx, &a, &snap, &asked)) {
         return;
-    if (snap)
-        kattr_report(&a, inodes_offer(ll->inodes, ino, snap));
+    } else if (snap) {
+        kattr_report(&a, inodes_offer(ll->inodes, ino, snap, asked));
+    }
     struct stat st;
     kattr_stat(&ll->cfg, ino, &a, &st);
     fuse_reply_attr(req, &st, kattr_seconds(a.valid_ms, ll->cfg.attr_timeout));
@@ -352,12 +361,13 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
         sb_reset(&content);
         /* Entries other than . and .. with full attributes count as
          * lookups; the others are names and modes only. */
+        int64_t asked = clock_mono_ms();
         bool known = plus && fs_dir_entry(ll->fs, d, i, &a, &content, &ctx);
         if (known) {
             /* Counted before the reply (a FORGET may follow at once); an
              * entry that does not fit is given back. */
             kattr_report(&a, inodes_ref(ll->inodes, e.attr.st_ino, ino, child.data,
-                                        kattr_snapshot(&a, &content)));
+                                        kattr_snapshot(&a, &content), asked));
             kattr_entry(&ll->cfg, e.attr.st_ino, &a, &e);
         }
         size_t n = plus

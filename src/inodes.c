@@ -41,6 +41,7 @@ struct entry {
     struct entry *by_ino, *by_path; /* hash chains */
     struct snapshot *snap;
     int64_t pass_until_ms; /* a reader is part way through snap until then */
+    int64_t pass_since_ms; /* since then (0: no pass) */
     int64_t held_since_ms; /* newer bytes were refused for snap since then */
     struct fs_dir *listing;
     int writing;
@@ -145,8 +146,12 @@ static struct snapshot *ref_snap(struct snapshot *s)
     return s;
 }
 
-/* Offer e new bytes; called locked. Returns what to report (a reference). */
-static struct snapshot *offer_locked(struct entry *e, struct snapshot *snap)
+/* Offer e new bytes, rendered for a request that arrived at asked (ms,
+ * monotonic); called locked. Returns what to report (a reference). Whether
+ * a reader was part way through is judged when the request arrived: the
+ * render may take seconds (retries under faults), and the reader's next
+ * READ waits for this very reply. */
+static struct snapshot *offer_locked(struct entry *e, struct snapshot *snap, int64_t asked)
 {
     if (!snap)
         return NULL;
@@ -156,11 +161,10 @@ static struct snapshot *offer_locked(struct entry *e, struct snapshot *snap)
         snapshot_put(snap); /* nothing changed */
         return ref_snap(old);
     }
-    int64_t now = clock_mono_ms();
-    if (old && e->pass_until_ms > now) {
+    if (old && e->pass_until_ms > asked) {
         if (!e->held_since_ms)
-            e->held_since_ms = now;
-        if (now - e->held_since_ms < PASS_HOLD_MS) {
+            e->held_since_ms = asked;
+        if (asked - e->held_since_ms < PASS_HOLD_MS) {
             snapshot_put(snap); /* a reader is part way through old */
             return ref_snap(old);
         }
@@ -168,6 +172,7 @@ static struct snapshot *offer_locked(struct entry *e, struct snapshot *snap)
     snapshot_put(old);
     e->snap = snap;
     e->pass_until_ms = 0;
+    e->pass_since_ms = 0;
     e->held_since_ms = 0;
     return ref_snap(snap);
 }
@@ -221,7 +226,7 @@ static void link_child(struct entry *parent, struct entry *e)
 }
 
 struct snapshot *inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, const char *path,
-                            struct snapshot *snap)
+                            struct snapshot *snap, int64_t asked)
 {
     pthread_mutex_lock(&t->lock);
     struct entry *e = find_ino(t, ino);
@@ -238,7 +243,7 @@ struct snapshot *inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, con
         atomic_store(&g_stats.inodes_peak, (long)t->peak);
     }
     e->nlookup++;
-    struct snapshot *report = offer_locked(e, snap);
+    struct snapshot *report = offer_locked(e, snap, asked);
     pthread_mutex_unlock(&t->lock);
     return report;
 }
@@ -279,17 +284,42 @@ struct snapshot *inodes_read(struct inodes *t, uint64_t ino, off_t off, size_t s
     pthread_mutex_lock(&t->lock);
     struct entry *e = find_ino(t, ino);
     struct snapshot *s = e ? ref_snap(e->snap) : NULL;
-    if (s)
-        e->pass_until_ms = off >= 0 && (size_t)off + size < s->len ? clock_mono_ms() + PASS_MS : 0;
+    if (s) {
+        int64_t now = clock_mono_ms();
+        if (off >= 0 && (size_t)off + size < s->len) {
+            if (e->pass_until_ms <= now)
+                e->pass_since_ms = now;
+            e->pass_until_ms = now + PASS_MS;
+        } else if (e->pass_until_ms > now) {
+            /* The last READ of a pass: the kernel read ahead, and the
+             * reader still takes the pages from its cache, asking for the
+             * attributes as they expire. */
+            e->pass_until_ms = now + PASS_MS;
+        } else {
+            e->pass_until_ms = e->pass_since_ms = 0;
+        }
+    }
     pthread_mutex_unlock(&t->lock);
     return s;
 }
 
-struct snapshot *inodes_offer(struct inodes *t, uint64_t ino, struct snapshot *snap)
+struct snapshot *inodes_in_pass(struct inodes *t, uint64_t ino, int64_t asked)
 {
     pthread_mutex_lock(&t->lock);
     struct entry *e = find_ino(t, ino);
-    struct snapshot *report = e ? offer_locked(e, snap) : snap;
+    struct snapshot *s = NULL;
+    if (e && e->snap && !e->snap->link && e->pass_until_ms > asked &&
+        asked - e->pass_since_ms < PASS_HOLD_MS)
+        s = ref_snap(e->snap);
+    pthread_mutex_unlock(&t->lock);
+    return s;
+}
+
+struct snapshot *inodes_offer(struct inodes *t, uint64_t ino, struct snapshot *snap, int64_t asked)
+{
+    pthread_mutex_lock(&t->lock);
+    struct entry *e = find_ino(t, ino);
+    struct snapshot *report = e ? offer_locked(e, snap, asked) : snap;
     pthread_mutex_unlock(&t->lock);
     return report;
 }

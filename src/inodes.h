@@ -22,7 +22,8 @@ struct snapshot {
     atomic_int refs;
     size_t len;
     int64_t mtime_ns;
-    bool link; /* a symbolic link's target: the kernel keeps it until told (notify.c) */
+    bool link;   /* a symbolic link's target: the kernel keeps it until told (notify.c) */
+    mode_t mode; /* as reported with these bytes */
     char data[];
 };
 
@@ -40,11 +41,11 @@ int inodes_path(struct inodes *t, uint64_t ino, struct strbuf *out);
 
 /* The kernel now holds ino (one more lookup): create or find it, link it
  * under parent, and offer it new bytes (snap: of a file or link, or NULL;
- * taken). Returns the bytes the kernel must be told of (a reference, or
- * NULL): snap, or the bytes a reader is still part way through (see
- * inodes_offer). */
+ * taken), rendered for a request that arrived at asked (clock_mono_ms).
+ * Returns the bytes the kernel must be told of (a reference, or NULL): snap,
+ * or the bytes a reader is still part way through (see inodes_offer). */
 struct snapshot *inodes_ref(struct inodes *t, uint64_t ino, uint64_t parent, const char *path,
-                            struct snapshot *snap);
+                            struct snapshot *snap, int64_t asked);
 /* FORGET: the kernel dropped n lookups. */
 void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n);
 
@@ -52,12 +53,19 @@ void inodes_forget(struct inodes *t, uint64_t ino, uint64_t n);
  * holds (a reference), or NULL. A READ that stops short of the end marks a
  * pass in progress. */
 struct snapshot *inodes_read(struct inodes *t, uint64_t ino, off_t off, size_t size);
-/* New bytes for ino (snap, taken). One read pass never mixes two versions:
- * while a reader is part way through a file larger than one READ (it read
- * within the last second and not to the end), the bytes it reads are kept
- * and reported instead, for at most two seconds after newer ones appear.
- * Returns the bytes to report (a reference). */
-struct snapshot *inodes_offer(struct inodes *t, uint64_t ino, struct snapshot *snap);
+/* The bytes a reader has been part way through for less than two seconds
+ * when a request arrived at asked (a reference), or NULL. The kernel's
+ * request for attributes between two READs of a pass is answered with
+ * them and renders nothing: newer bytes would be refused anyway, and a
+ * render can take seconds (retries under faults) that the reader waits. */
+struct snapshot *inodes_in_pass(struct inodes *t, uint64_t ino, int64_t asked);
+/* New bytes for ino (snap, taken), rendered for a request that arrived at
+ * asked (clock_mono_ms). One read pass never mixes two versions: while a
+ * reader is part way through a file larger than one READ (it read within
+ * the second before the request arrived, and not to the end), the bytes it
+ * reads are kept and reported instead, for at most two seconds after newer
+ * ones appear. Returns the bytes to report (a reference). */
+struct snapshot *inodes_offer(struct inodes *t, uint64_t ino, struct snapshot *snap, int64_t asked);
 
 /* The listing a READDIR of ino at a non-zero offset goes on with (a
  * reference: fs_dir_free it), and a new one (at offset 0; the table takes

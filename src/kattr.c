@@ -51,7 +51,19 @@ struct snapshot *kattr_snapshot(const struct fs_attr *a, const struct strbuf *co
     struct snapshot *s = snapshot_new(content->data ? content->data : "", content->len,
                                       (int64_t)a->mtime * 1000000000 + a->mtime_nsec);
     s->link = S_ISLNK(a->mode);
+    s->mode = a->mode;
     return s;
+}
+
+void kattr_held(const struct snapshot *held, struct fs_attr *a)
+{
+    memset(a, 0, sizeof *a);
+    a->mode = held->mode;
+    a->nlink = 1;
+    a->size = (off_t)held->len;
+    a->mtime = (time_t)(held->mtime_ns / 1000000000);
+    a->mtime_nsec = (long)(held->mtime_ns % 1000000000);
+    a->valid_ms = KATTR_PINNED_VALID_MS;
 }
 
 void kattr_report(struct fs_attr *a, struct snapshot *rep)

@@ -12,8 +12,8 @@
 #include "inodes.h"
 #include "strbuf.h"
 
-#define KATTR_MIN_VALID 0.001 /* data about to expire: a millisecond, never 0 (SEMANTICS.md §7.5) \
-                               */
+/* Data about to expire: a millisecond, never 0 (SEMANTICS.md §7.5). */
+#define KATTR_MIN_VALID 0.001
 #define KATTR_PINNED_VALID_MS 100 /* older bytes a reader is part way through: ask again soon */
 
 struct kattr_config {
@@ -34,6 +34,10 @@ void kattr_entry(const struct kattr_config *cfg, uint64_t ino, const struct fs_a
 
 /* The bytes the kernel is told a file or link holds (NULL for directories). */
 struct snapshot *kattr_snapshot(const struct fs_attr *a, const struct strbuf *content);
+
+/* The attributes of bytes a reader is part way through (inodes_in_pass),
+ * valid for a short while. */
+void kattr_held(const struct snapshot *held, struct fs_attr *a);
 
 /* Make a describe rep, the bytes the inode table kept: when a reader is
  * still part way through older bytes (SEMANTICS.md §4.3), their size and

@@ -486,6 +486,10 @@ void metrics_daemon(struct strbuf *out, long cache_max, time_t started)
     counter(out, "tenantcorefs_kernel_invalidation_timeouts_total",
             "Writes answered before the invalidations they caused reached the kernel (1 s bound).",
             &g_stats.notify_wait_timeouts);
+    counter(out, "tenantcorefs_read_pass_answers_total",
+            "Attribute requests answered, without a render, with the bytes a reader was part way "
+            "through.",
+            &g_stats.pass_answers);
 }
 
 int render_daemon_metrics(struct render_ctx *rctx, const struct route *rt, struct strbuf *out)

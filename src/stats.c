@@ -65,6 +65,7 @@ void stats_render(struct strbuf *sb, long cache_max, unsigned max_conns, unsigne
                             (double)atomic_load(&g_stats.notifications));
     cJSON_AddNumberToObject(root, "kernel_invalidation_timeouts",
                             (double)atomic_load(&g_stats.notify_wait_timeouts));
+    cJSON_AddNumberToObject(root, "read_pass_answers", (double)atomic_load(&g_stats.pass_answers));
     static const char *const ops[KOP_COUNT] = {
         "lookup", "forget",  "getattr", "setattr", "readlink", "mkdir",       "rmdir",  "open",
         "read",   "write",   "flush",   "opendir", "readdir",  "readdirplus", "statfs", "other"};

@@ -52,6 +52,7 @@ struct stats {
     atomic_long cache_entries;
     atomic_ulong notifications;          /* kernel invalidations sent */
     atomic_ulong notify_wait_timeouts;   /* writes answered before their invalidations were out */
+    atomic_ulong pass_answers;           /* GETATTRs answered with the bytes of a read pass */
     atomic_ulong kernel_ops[KOP_COUNT];   /* requests from the kernel, by kind */
     atomic_long inodes, inodes_peak;     /* inodes the kernel holds, now and at most */
     atomic_ulong failures_by_errno[STATS_ERRNOS]; /* lines of the errors file, by errno */

@@ -30,10 +30,10 @@ static void test_counts(void)
 {
     struct inodes *t = inodes_new();
     CHECK_INT(inodes_count(t, NULL), 1); /* the root */
-    snapshot_put(inodes_ref(t, 2, 1, "/tenants", NULL));
-    snapshot_put(inodes_ref(t, 3, 2, "/tenants/a", NULL));
-    snapshot_put(inodes_ref(t, 4, 3, "/tenants/a/name", snap("Acme\n", 1)));
-    snapshot_put(inodes_ref(t, 4, 3, "/tenants/a/name", snap("Acme\n", 1)));
+    snapshot_put(inodes_ref(t, 2, 1, "/tenants", NULL, clock_mono_ms()));
+    snapshot_put(inodes_ref(t, 3, 2, "/tenants/a", NULL, clock_mono_ms()));
+    snapshot_put(inodes_ref(t, 4, 3, "/tenants/a/name", snap("Acme\n", 1), clock_mono_ms()));
+    snapshot_put(inodes_ref(t, 4, 3, "/tenants/a/name", snap("Acme\n", 1), clock_mono_ms()));
     CHECK_INT(inodes_count(t, NULL), 4);
     struct strbuf p = STRBUF_INIT;
     CHECK_INT(inodes_path(t, 4, &p), 0);
@@ -66,7 +66,7 @@ static void test_counts(void)
 
     /* The notifier's marks: one queued invalidation covers two changes;
      * an inode being written defers its own. */
-    snapshot_put(inodes_ref(t, 5, 1, "/health", snap("x\n", 1)));
+    snapshot_put(inodes_ref(t, 5, 1, "/health", snap("x\n", 1), clock_mono_ms()));
     CHECK(inodes_mark_queued(t, 5));
     CHECK(!inodes_mark_queued(t, 5));
     CHECK_INT(inodes_take_inval(t, 5), INVAL_ATTRS); /* a file: attributes only */
@@ -79,8 +79,8 @@ static void test_counts(void)
     /* A link: its cached target goes too. */
     struct snapshot *l = snap("../tenants/a", 1);
     l->link = true;
-    snapshot_put(inodes_ref(t, 6, 1, "/by-name", NULL));
-    snapshot_put(inodes_ref(t, 7, 6, "/by-name/Acme", l));
+    snapshot_put(inodes_ref(t, 6, 1, "/by-name", NULL, clock_mono_ms()));
+    snapshot_put(inodes_ref(t, 7, 6, "/by-name/Acme", l, clock_mono_ms()));
     CHECK_INT(inodes_take_inval(t, 7), INVAL_TARGET);
     CHECK_INT(inodes_take_inval(t, 99), INVAL_ATTRS); /* forgotten meanwhile: the kernel says ENOENT */
     inodes_free(t);
@@ -90,56 +90,92 @@ static void test_versions(void)
 {
     clock_set_fake(1000000, 1700000000);
     struct inodes *t = inodes_new();
-    struct snapshot *r = inodes_ref(t, 7, 1, "/big", snap("0123456789", 10));
+    struct snapshot *r = inodes_ref(t, 7, 1, "/big", snap("0123456789", 10), clock_mono_ms());
     CHECK_INT(r->len, 10);
     snapshot_put(r);
     /* A new version replaces the old one when nobody is reading. */
-    r = inodes_offer(t, 7, snap("ABCDEFGHIJ", 20));
+    r = inodes_offer(t, 7, snap("ABCDEFGHIJ", 20), clock_mono_ms());
     CHECK_INT(r->mtime_ns, 20);
     snapshot_put(r);
     /* A reader that read the whole file in one READ is done. */
     snapshot_put(inodes_read(t, 7, 0, 4096));
-    r = inodes_offer(t, 7, snap("abcdefghij", 30));
+    r = inodes_offer(t, 7, snap("abcdefghij", 30), clock_mono_ms());
     CHECK_INT(r->mtime_ns, 30);
     snapshot_put(r);
     /* A reader part way through: it keeps its version... */
     r = inodes_read(t, 7, 0, 4);
     CHECK_STR(r->data, "abcdefghij");
     snapshot_put(r);
-    r = inodes_offer(t, 7, snap("klmnopqrst", 40));
+    r = inodes_offer(t, 7, snap("klmnopqrst", 40), clock_mono_ms());
     CHECK_INT(r->mtime_ns, 30);
     snapshot_put(r);
     clock_advance_fake(500);
     r = inodes_read(t, 7, 4, 4);
     CHECK_STR(r->data, "abcdefghij");
     snapshot_put(r);
-    /* ...until it reaches the end... */
+    /* ...until a second after it read the end (the kernel read ahead: the
+     * reader still takes its pages)... */
     snapshot_put(inodes_read(t, 7, 8, 4096));
-    r = inodes_offer(t, 7, snap("klmnopqrst", 40));
+    r = inodes_offer(t, 7, snap("klmnopqrst", 40), clock_mono_ms());
+    CHECK_INT(r->mtime_ns, 30);
+    snapshot_put(r);
+    clock_advance_fake(1001);
+    r = inodes_offer(t, 7, snap("klmnopqrst", 40), clock_mono_ms());
     CHECK_INT(r->mtime_ns, 40);
     snapshot_put(r);
     /* ...or stops reading for a second... */
     snapshot_put(inodes_read(t, 7, 0, 4));
     clock_advance_fake(1001);
-    r = inodes_offer(t, 7, snap("uvwxyz0123", 50));
+    r = inodes_offer(t, 7, snap("uvwxyz0123", 50), clock_mono_ms());
     CHECK_INT(r->mtime_ns, 50);
     snapshot_put(r);
     /* ...and never for more than two seconds of newer bytes waiting. */
     for (int i = 0; i < 4; i++) {
         snapshot_put(inodes_read(t, 7, 0, 4));
-        r = inodes_offer(t, 7, snap("4567890123", 60));
+        r = inodes_offer(t, 7, snap("4567890123", 60), clock_mono_ms());
         CHECK_INT(r->mtime_ns, 50);
         snapshot_put(r);
         clock_advance_fake(600);
     }
     snapshot_put(inodes_read(t, 7, 0, 4));
-    r = inodes_offer(t, 7, snap("4567890123", 60));
+    r = inodes_offer(t, 7, snap("4567890123", 60), clock_mono_ms());
     CHECK_INT(r->mtime_ns, 60);
     snapshot_put(r);
     /* The same bytes offered again: nothing changes. */
-    r = inodes_offer(t, 7, snap("4567890123", 60));
+    r = inodes_offer(t, 7, snap("4567890123", 60), clock_mono_ms());
     CHECK_INT(r->mtime_ns, 60);
     snapshot_put(r);
+    /* A reader part way through when a request arrived keeps its version
+     * even if rendering the newer bytes took longer than a second. */
+    snapshot_put(inodes_read(t, 7, 0, 4));
+    clock_advance_fake(500);
+    int64_t asked = clock_mono_ms();
+    clock_advance_fake(1500); /* retries under faults */
+    r = inodes_offer(t, 7, snap("abcdefghij", 70), asked);
+    CHECK_INT(r->mtime_ns, 60);
+    snapshot_put(r);
+    /* A request that arrived after the reader stopped takes the new bytes. */
+    r = inodes_offer(t, 7, snap("abcdefghij", 70), clock_mono_ms());
+    CHECK_INT(r->mtime_ns, 70);
+    snapshot_put(r);
+    /* Part way through, a request is answered with the bytes being read
+     * (no render) for two seconds of the pass, not after it ends. */
+    CHECK(inodes_in_pass(t, 7, clock_mono_ms()) == NULL);
+    snapshot_put(inodes_read(t, 7, 0, 4));
+    r = inodes_in_pass(t, 7, clock_mono_ms());
+    CHECK(r != NULL && r->mtime_ns == 70);
+    snapshot_put(r);
+    for (int i = 0; i < 3; i++) {
+        clock_advance_fake(600);
+        snapshot_put(inodes_read(t, 7, 4, 4));
+    }
+    r = inodes_in_pass(t, 7, clock_mono_ms());
+    CHECK(r != NULL && r->mtime_ns == 70);
+    snapshot_put(r);
+    clock_advance_fake(300); /* 2.1 s into the pass: render again */
+    CHECK(inodes_in_pass(t, 7, clock_mono_ms()) == NULL);
+    snapshot_put(inodes_read(t, 7, 8, 4096)); /* the end */
+    CHECK(inodes_in_pass(t, 7, clock_mono_ms()) == NULL);
     inodes_free(t);
     clock_use_real();
 }

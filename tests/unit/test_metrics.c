@@ -416,7 +416,11 @@ static void test_daemon(void)
         "# HELP tenantcorefs_kernel_invalidation_timeouts_total Writes answered before the "
         "invalidations they caused reached the kernel (1 s bound).\n"
         "# TYPE tenantcorefs_kernel_invalidation_timeouts_total counter\n"
-        "tenantcorefs_kernel_invalidation_timeouts_total 0\n";
+        "tenantcorefs_kernel_invalidation_timeouts_total 0\n"
+        "# HELP tenantcorefs_read_pass_answers_total Attribute requests answered, without a "
+        "render, with the bytes a reader was part way through.\n"
+        "# TYPE tenantcorefs_read_pass_answers_total counter\n"
+        "tenantcorefs_read_pass_answers_total 0\n";
     CHECK_STR(out.data, want);
     sb_free(&out);
     stats_reset();
