@@ -290,10 +290,13 @@ struct snapshot *inodes_read(struct inodes *t, uint64_t ino, off_t off, size_t s
             if (e->pass_until_ms <= now)
                 e->pass_since_ms = now;
             e->pass_until_ms = now + PASS_MS;
-        } else if (e->pass_until_ms > now) {
+        } else if (e->pass_until_ms > now && !s->live) {
             /* The last READ of a pass: the kernel read ahead, and the
              * reader still takes the pages from its cache, asking for the
-             * attributes as they expire. */
+             * attributes as they expire. (Not for a file that changes on
+             * its own: there a READ to the end is the reader's last, and
+             * its next read, of the errors file after a write, must be
+             * fresh.) */
             e->pass_until_ms = now + PASS_MS;
         } else {
             e->pass_until_ms = e->pass_since_ms = 0;

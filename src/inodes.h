@@ -24,6 +24,7 @@ struct snapshot {
     int64_t mtime_ns;
     bool link;   /* a symbolic link's target: the kernel keeps it until told (notify.c) */
     mode_t mode; /* as reported with these bytes */
+    bool live;   /* changes on its own (stats.json, the errors file): the kernel asks every time */
     char data[];
 };
 

@@ -52,6 +52,7 @@ struct snapshot *kattr_snapshot(const struct fs_attr *a, const struct strbuf *co
                                       (int64_t)a->mtime * 1000000000 + a->mtime_nsec);
     s->link = S_ISLNK(a->mode);
     s->mode = a->mode;
+    s->live = a->valid_ms == 0;
     return s;
 }
 

@@ -177,6 +177,20 @@ static void test_versions(void)
     snapshot_put(inodes_read(t, 7, 8, 4096)); /* the end */
     CHECK(inodes_in_pass(t, 7, clock_mono_ms()) == NULL);
     inodes_free(t);
+    /* A file that changes on its own (the errors file): the READ that
+     * reaches the end ends the pass, so the next read after a write sees
+     * the write's line. */
+    t = inodes_new();
+    struct snapshot *live = snap("line 1\n", 80);
+    live->live = true;
+    snapshot_put(inodes_ref(t, 8, 1, "/errors", live, clock_mono_ms()));
+    snapshot_put(inodes_read(t, 8, 0, 4));
+    snapshot_put(inodes_read(t, 8, 4, 4096));
+    CHECK(inodes_in_pass(t, 8, clock_mono_ms()) == NULL);
+    r = inodes_offer(t, 8, snap("line 1\nline 2\n", 90), clock_mono_ms());
+    CHECK_INT(r->mtime_ns, 90);
+    snapshot_put(r);
+    inodes_free(t);
     clock_use_real();
 }
 
