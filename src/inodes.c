@@ -20,6 +20,8 @@ struct snapshot *snapshot_new(const char *data, size_t len, int64_t mtime_ns)
     s->len = len;
     s->mtime_ns = mtime_ns;
     s->link = false;
+    s->mode = 0;
+    s->live = false;
     if (len)
         memcpy(s->data, data, len);
     s->data[len] = '\0';

@@ -66,22 +66,44 @@ void mount_names_changed(struct mount *m, const char *prefix)
         m->changed(m->changed_arg, prefix, true);
 }
 
-void mount_tenant_changed(struct mount *m, const char *tenant)
+static void route_changed(struct mount *m, const struct route *rt)
 {
-    struct route rt = {.kind = N_TENANT, .tenant = tenant};
     struct strbuf p = STRBUF_INIT;
-    route_format(&rt, &p);
-    mount_changed(m, p.data); /* the directory, and under it */
+    route_format(rt, &p);
+    mount_changed(m, p.data); /* the node, and under it */
     sb_free(&p);
-    /* The fleet-wide files and links at the root are built from every
-     * tenant's data. */
+}
+
+/* The fleet-wide files and links at the root are built from every tenant's
+ * data. */
+static void fleet_changed(struct mount *m)
+{
     for (int k = 0; k < N_COUNT; k++) {
         const struct node_type *t = node_type((enum node_kind)k);
         if (k == N_ROOT || t->parent != N_ROOT || k == N_TENANTS || k == N_META)
             continue;
-        struct route top = {.kind = (enum node_kind)k};
-        route_format(&top, &p);
-        mount_changed(m, p.data);
-        sb_free(&p);
+        route_changed(m, &(struct route){.kind = (enum node_kind)k});
     }
+}
+
+void mount_tenant_changed(struct mount *m, const char *tenant)
+{
+    route_changed(m, &(struct route){.kind = N_TENANT, .tenant = tenant});
+    fleet_changed(m);
+}
+
+void mount_mailbox_changed(struct mount *m, const char *tenant, const char *mailbox)
+{
+    route_changed(m, &(struct route){.kind = N_MAILBOX, .tenant = tenant, .mailbox = mailbox});
+    /* What sums up the tenant's mailboxes (views, health, domains' files),
+     * but not the other mailboxes: this write did not change them, and the
+     * kernel's copies of them keep the timeouts of the data they came from
+     * (SEMANTICS.md §7.5). One write then tells the kernel of a handful of
+     * inodes, not of every file of the tenant it holds. */
+    for (int k = 0; k < N_COUNT; k++) {
+        const struct node_type *t = node_type((enum node_kind)k);
+        if (t->parent == N_TENANT && k != N_MAILBOXES)
+            route_changed(m, &(struct route){.kind = (enum node_kind)k, .tenant = tenant});
+    }
+    fleet_changed(m);
 }

@@ -79,5 +79,8 @@ void mount_changed(struct mount *m, const char *prefix);
 void mount_names_changed(struct mount *m, const char *prefix);
 /* ... for one tenant's directory and the fleet-wide files built from it. */
 void mount_tenant_changed(struct mount *m, const char *tenant);
+/* A write changed one mailbox of tenant: its files and its tenant's and
+ * the fleet's summaries (not the other mailboxes). */
+void mount_mailbox_changed(struct mount *m, const char *tenant, const char *mailbox);
 
 #endif

@@ -70,8 +70,9 @@ mnt_start -o ttl=300
 m2=$(emu_get "/v1/tenants/$t/mailboxes" | jq -r '.mailboxes[1].id')
 email=$(emu_get "/v1/tenants/$t/mailboxes" | jq -r '.mailboxes[1].primary_smtp')
 g="$MNT/tenants/$t/mailboxes/$m2/daily_send_limit"
+h="$MNT/tenants/$t/mailboxes/$m/daily_send_limit" # another mailbox of the tenant
 # A second reader has the file, mailbox.json and the sheet in the kernel's cache.
-for _ in 1 2; do cat "$g" "$MNT/tenants/$t/mailboxes/$m2/mailbox.json" "$MNT/tenants/$t/mailboxes.csv" >/dev/null; done
+for _ in 1 2; do cat "$g" "$MNT/tenants/$t/mailboxes/$m2/mailbox.json" "$MNT/tenants/$t/mailboxes.csv" "$h" >/dev/null; done
 k0=$(kreq)
 cat "$g" >/dev/null
 assert_eq "$(delta "$k0" "$(kreq)" read)" "0" "READs for a cached file"
@@ -83,6 +84,14 @@ for v in 3 17 4; do
     assert_eq "$(jq .daily_send_limit "$MNT/tenants/$t/mailboxes/$m2/mailbox.json")" "$v" "mailbox.json right after writing $v"
     assert_eq "$(awk -F, -v e="$email" '$1 == e {print $4}' "$MNT/tenants/$t/mailboxes.csv")" "$v" "mailboxes.csv right after writing $v"
 done
+# What a mailbox's write did not change stays in the kernel: another
+# mailbox's file is read and stat'ed without a request.
+k0=$(kreq)
+cat "$h" >/dev/null
+stat -c %s "$h" >/dev/null
+k1=$(kreq)
+assert_eq "$(delta "$k0" "$k1" getattr)" "0" "GETATTRs for another mailbox's file after three writes"
+assert_eq "$(delta "$k0" "$k1" read)" "0" "READs for another mailbox's file after three writes"
 
 # ---- the inode table: what the kernel holds --------------------------------------------
 find "$MNT" >/dev/null 2>&1 || true
