@@ -180,7 +180,9 @@ int action_perform(struct mount *m, const struct action *a, const struct route *
     if (a->after)
         rc = a->after(m, rt, rc, answer, &e, ctx);
     if (a->ep != EP_COUNT) {
-        if (!api_failed && a->ep == EP_MAILBOX_PATCH)
+        /* What the kernel must drop follows the row's scope: a write that
+         * locks one mailbox changed only that mailbox (and its sums). */
+        if (!api_failed && a->lock == LOCK_MAILBOX)
             mount_mailbox_changed(m, rt->tenant, rt->mailbox);
         else if (!api_failed)
             mount_tenant_changed(m, rt->tenant);

@@ -66,9 +66,8 @@ static int child_path(struct fuse_ll *ll, fuse_ino_t parent, const char *name, s
 /* Look path up: its attributes and the bytes they describe (NULL for a
  * directory); false when it failed, and the request was answered so. */
 static bool look_up(fuse_req_t req, struct fuse_ll *ll, const char *path, const struct op_ctx *ctx,
-                    struct fs_attr *a, struct snapshot **snap, int64_t *asked)
+                    struct fs_attr *a, struct snapshot **snap)
 {
-    *asked = clock_mono_ms();
     struct strbuf content = STRBUF_INIT;
     int err = fs_lookup(ll->fs, path, a, &content, ctx);
     *snap = err ? NULL : kattr_snapshot(a, &content);
@@ -84,8 +83,8 @@ static void reply_entry_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t paren
 {
     struct fs_attr a;
     struct snapshot *snap;
-    int64_t asked;
-    if (!look_up(req, ll, path, ctx, &a, &snap, &asked))
+    int64_t asked = clock_mono_ms(); /* see inodes_offer */
+    if (!look_up(req, ll, path, ctx, &a, &snap))
         return;
     uint64_t ino = nodemeta_ino(ll->fs->meta, path);
     /* Counted before the reply: a FORGET may follow it at once. */
@@ -101,13 +100,13 @@ static void reply_attr_for(fuse_req_t req, struct fuse_ll *ll, fuse_ino_t ino, c
                            const struct op_ctx *ctx)
 {
     struct fs_attr a;
-    struct snapshot *snap = inodes_in_pass(ll->inodes, ino, clock_mono_ms());
-    int64_t asked;
+    int64_t asked = clock_mono_ms(); /* see inodes_offer */
+    struct snapshot *snap = inodes_in_pass(ll->inodes, ino, asked);
     if (snap) {
         kattr_held(snap, &a); /* a reader part way through: nothing to render */
         snapshot_put(snap);
         atomic_fetch_add(&g_stats.pass_answers, 1);
-    } else if (!look_up(req, ll, path, ctx, &a, &snap, &asked)) {
+    } else if (!look_up(req, ll, path, ctx, &a, &snap)) {
         return;
     } else if (snap) {
         kattr_report(&a, inodes_offer(ll->inodes, ino, snap, asked));

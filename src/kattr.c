@@ -3,6 +3,17 @@
 
 #include <string.h>
 
+static int64_t mtime_ns_of(const struct fs_attr *a)
+{
+    return (int64_t)a->mtime * 1000000000 + a->mtime_nsec;
+}
+
+static void set_mtime_ns(struct fs_attr *a, int64_t ns)
+{
+    a->mtime = (time_t)(ns / 1000000000);
+    a->mtime_nsec = (long)(ns % 1000000000);
+}
+
 double kattr_seconds(int64_t valid_ms, double cap)
 {
     if (valid_ms == FS_VALID_FOREVER)
@@ -48,8 +59,8 @@ struct snapshot *kattr_snapshot(const struct fs_attr *a, const struct strbuf *co
 {
     if (S_ISDIR(a->mode))
         return NULL;
-    struct snapshot *s = snapshot_new(content->data ? content->data : "", content->len,
-                                      (int64_t)a->mtime * 1000000000 + a->mtime_nsec);
+    struct snapshot *s =
+        snapshot_new(content->data ? content->data : "", content->len, mtime_ns_of(a));
     s->link = S_ISLNK(a->mode);
     s->mode = a->mode;
     s->live = a->valid_ms == 0;
@@ -62,8 +73,7 @@ void kattr_held(const struct snapshot *held, struct fs_attr *a)
     a->mode = held->mode;
     a->nlink = 1;
     a->size = (off_t)held->len;
-    a->mtime = (time_t)(held->mtime_ns / 1000000000);
-    a->mtime_nsec = (long)(held->mtime_ns % 1000000000);
+    set_mtime_ns(a, held->mtime_ns);
     a->valid_ms = KATTR_PINNED_VALID_MS;
 }
 
@@ -71,11 +81,9 @@ void kattr_report(struct fs_attr *a, struct snapshot *rep)
 {
     if (!rep)
         return;
-    int64_t mtime_ns = (int64_t)a->mtime * 1000000000 + a->mtime_nsec;
-    if (rep->len != (size_t)a->size || rep->mtime_ns != mtime_ns) {
+    if (rep->len != (size_t)a->size || rep->mtime_ns != mtime_ns_of(a)) {
         a->size = (off_t)rep->len;
-        a->mtime = (time_t)(rep->mtime_ns / 1000000000);
-        a->mtime_nsec = (long)(rep->mtime_ns % 1000000000);
+        set_mtime_ns(a, rep->mtime_ns);
         if (a->valid_ms > KATTR_PINNED_VALID_MS)
             a->valid_ms = KATTR_PINNED_VALID_MS;
     }

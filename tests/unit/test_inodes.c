@@ -15,6 +15,26 @@ static struct snapshot *snap(const char *s, int64_t mtime_ns)
     return snapshot_new(s, strlen(s), mtime_ns);
 }
 
+/* Offer ino new bytes for a request that arrived at asked: the mtime of
+ * the bytes the kernel is to be told of. */
+static int64_t offered(struct inodes *t, uint64_t ino, struct snapshot *s, int64_t asked)
+{
+    struct snapshot *r = inodes_offer(t, ino, s, asked);
+    int64_t mtime = r->mtime_ns;
+    snapshot_put(r);
+    return mtime;
+}
+
+/* The mtime of the bytes a request arriving now is answered with without
+ * a render, or -1. */
+static int64_t in_pass(struct inodes *t, uint64_t ino)
+{
+    struct snapshot *r = inodes_in_pass(t, ino, clock_mono_ms());
+    int64_t mtime = r ? r->mtime_ns : -1;
+    snapshot_put(r);
+    return mtime;
+}
+
 struct seen {
     struct names names;
 };
@@ -94,21 +114,15 @@ static void test_versions(void)
     CHECK_INT(r->len, 10);
     snapshot_put(r);
     /* A new version replaces the old one when nobody is reading. */
-    r = inodes_offer(t, 7, snap("ABCDEFGHIJ", 20), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 20);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("ABCDEFGHIJ", 20), clock_mono_ms()), 20);
     /* A reader that read the whole file in one READ is done. */
     snapshot_put(inodes_read(t, 7, 0, 4096));
-    r = inodes_offer(t, 7, snap("abcdefghij", 30), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 30);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("abcdefghij", 30), clock_mono_ms()), 30);
     /* A reader part way through: it keeps its version... */
     r = inodes_read(t, 7, 0, 4);
     CHECK_STR(r->data, "abcdefghij");
     snapshot_put(r);
-    r = inodes_offer(t, 7, snap("klmnopqrst", 40), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 30);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("klmnopqrst", 40), clock_mono_ms()), 30);
     clock_advance_fake(500);
     r = inodes_read(t, 7, 4, 4);
     CHECK_STR(r->data, "abcdefghij");
@@ -116,66 +130,46 @@ static void test_versions(void)
     /* ...until a second after it read the end (the kernel read ahead: the
      * reader still takes its pages)... */
     snapshot_put(inodes_read(t, 7, 8, 4096));
-    r = inodes_offer(t, 7, snap("klmnopqrst", 40), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 30);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("klmnopqrst", 40), clock_mono_ms()), 30);
     clock_advance_fake(1001);
-    r = inodes_offer(t, 7, snap("klmnopqrst", 40), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 40);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("klmnopqrst", 40), clock_mono_ms()), 40);
     /* ...or stops reading for a second... */
     snapshot_put(inodes_read(t, 7, 0, 4));
     clock_advance_fake(1001);
-    r = inodes_offer(t, 7, snap("uvwxyz0123", 50), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 50);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("uvwxyz0123", 50), clock_mono_ms()), 50);
     /* ...and never for more than two seconds of newer bytes waiting. */
     for (int i = 0; i < 4; i++) {
         snapshot_put(inodes_read(t, 7, 0, 4));
-        r = inodes_offer(t, 7, snap("4567890123", 60), clock_mono_ms());
-        CHECK_INT(r->mtime_ns, 50);
-        snapshot_put(r);
+        CHECK_INT(offered(t, 7, snap("4567890123", 60), clock_mono_ms()), 50);
         clock_advance_fake(600);
     }
     snapshot_put(inodes_read(t, 7, 0, 4));
-    r = inodes_offer(t, 7, snap("4567890123", 60), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 60);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("4567890123", 60), clock_mono_ms()), 60);
     /* The same bytes offered again: nothing changes. */
-    r = inodes_offer(t, 7, snap("4567890123", 60), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 60);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("4567890123", 60), clock_mono_ms()), 60);
     /* A reader part way through when a request arrived keeps its version
      * even if rendering the newer bytes took longer than a second. */
     snapshot_put(inodes_read(t, 7, 0, 4));
     clock_advance_fake(500);
     int64_t asked = clock_mono_ms();
     clock_advance_fake(1500); /* retries under faults */
-    r = inodes_offer(t, 7, snap("abcdefghij", 70), asked);
-    CHECK_INT(r->mtime_ns, 60);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("abcdefghij", 70), asked), 60);
     /* A request that arrived after the reader stopped takes the new bytes. */
-    r = inodes_offer(t, 7, snap("abcdefghij", 70), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 70);
-    snapshot_put(r);
+    CHECK_INT(offered(t, 7, snap("abcdefghij", 70), clock_mono_ms()), 70);
     /* Part way through, a request is answered with the bytes being read
      * (no render) for two seconds of the pass, not after it ends. */
-    CHECK(inodes_in_pass(t, 7, clock_mono_ms()) == NULL);
+    CHECK_INT(in_pass(t, 7), -1);
     snapshot_put(inodes_read(t, 7, 0, 4));
-    r = inodes_in_pass(t, 7, clock_mono_ms());
-    CHECK(r != NULL && r->mtime_ns == 70);
-    snapshot_put(r);
+    CHECK_INT(in_pass(t, 7), 70);
     for (int i = 0; i < 3; i++) {
         clock_advance_fake(600);
         snapshot_put(inodes_read(t, 7, 4, 4));
     }
-    r = inodes_in_pass(t, 7, clock_mono_ms());
-    CHECK(r != NULL && r->mtime_ns == 70);
-    snapshot_put(r);
+    CHECK_INT(in_pass(t, 7), 70);
     clock_advance_fake(300); /* 2.1 s into the pass: render again */
-    CHECK(inodes_in_pass(t, 7, clock_mono_ms()) == NULL);
+    CHECK_INT(in_pass(t, 7), -1);
     snapshot_put(inodes_read(t, 7, 8, 4096)); /* the end */
-    CHECK(inodes_in_pass(t, 7, clock_mono_ms()) == NULL);
+    CHECK_INT(in_pass(t, 7), -1);
     inodes_free(t);
     /* A file that changes on its own (the errors file): the READ that
      * reaches the end ends the pass, so the next read after a write sees
@@ -186,10 +180,8 @@ static void test_versions(void)
     snapshot_put(inodes_ref(t, 8, 1, "/errors", live, clock_mono_ms()));
     snapshot_put(inodes_read(t, 8, 0, 4));
     snapshot_put(inodes_read(t, 8, 4, 4096));
-    CHECK(inodes_in_pass(t, 8, clock_mono_ms()) == NULL);
-    r = inodes_offer(t, 8, snap("line 1\nline 2\n", 90), clock_mono_ms());
-    CHECK_INT(r->mtime_ns, 90);
-    snapshot_put(r);
+    CHECK_INT(in_pass(t, 8), -1);
+    CHECK_INT(offered(t, 8, snap("line 1\nline 2\n", 90), clock_mono_ms()), 90);
     inodes_free(t);
     clock_use_real();
 }
