@@ -1,7 +1,8 @@
 /* http_attempt: one attempt of a request with libcurl — the easy handle's
  * options (timeouts, TLS verification, no redirects, fresh connections for
- * writes), the body and header callbacks, and what the finished attempt
- * means: its errno, and whether SEMANTICS.md §6 lets it be retried, and when. */
+ * POSTs and DELETEs), the body and header callbacks, and what the finished
+ * attempt means: its errno, and whether SEMANTICS.md §6 lets it be retried,
+ * and when. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,9 +133,13 @@ CURL *attempt_easy(const struct attempt_config *cfg, struct http_attempt *r, int
     if (r->method != HTTP_GET) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? r->body : "");
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)(r->body ? strlen(r->body) : 0));
-        /* libcurl replays a request on a reused connection that turns out
-         * dead; for a write that may apply it twice. */
-        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+        /* libcurl replays a request on a reused connection that died
+         * before any byte of the answer. A PATCH sets the fields it names
+         * to absolute values, so a replay changes nothing more and it may
+         * ride a kept-alive connection (no connect or TLS handshake per
+         * write); a POST or DELETE acts, and a replay could do it twice. */
+        if (r->method != HTTP_PATCH)
+            curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     }
     return e;
 }

@@ -53,8 +53,9 @@ void transport_free(struct transport *t);
 
 /* Queue a request. path is appended to base_url. GETs are retried on 429,
  * 5xx and connection failures; other methods only on 429 and on failures
- * where the request was not sent (and always on a fresh connection, so
- * libcurl never replays them). budget_ms bounds the whole life of the
+ * where the request was not sent. A POST or DELETE always goes out on a
+ * fresh connection, so libcurl never replays it; a PATCH (absolute values)
+ * may reuse one. budget_ms bounds the whole life of the
  * request, queueing and retries included (background requests start their
  * budget when promoted or dispatched). attempt_ms bounds one attempt.
  * done runs exactly once. Returns a reference (transport_request_put). */
