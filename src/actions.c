@@ -180,14 +180,17 @@ int action_perform(struct mount *m, const struct action *a, const struct route *
     if (a->after)
         rc = a->after(m, rt, rc, answer, &e, ctx);
     if (a->ep != EP_COUNT) {
-        /* What the kernel must drop follows the row's scope: a write that
-         * locks one mailbox changed only that mailbox (and its sums). */
-        if (!api_failed && a->lock == LOCK_MAILBOX)
+        if (api_failed) {
+            if (rc == -ENOENT)
+                vanished(m, a, rt, &e);
+        } else if (a->lock == LOCK_MAILBOX) {
+            /* What the kernel must drop follows the row's scope: a write
+             * that locks one mailbox changed only that mailbox (and its
+             * sums). */
             mount_mailbox_changed(m, rt->tenant, rt->mailbox);
-        else if (!api_failed)
+        } else {
             mount_tenant_changed(m, rt->tenant);
-        else if (rc == -ENOENT)
-            vanished(m, a, rt, &e);
+        }
     }
     if (lock)
         lockset_release(m->locks, lock);

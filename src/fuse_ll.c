@@ -323,6 +323,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
 {
     count(plus ? KOP_READDIRPLUS : KOP_READDIR);
     struct fuse_ll *ll = LL(req);
+    int64_t asked = clock_mono_ms(); /* see inodes_offer */
     struct op_ctx ctx = op(req, "readdir");
     struct strbuf path = STRBUF_INIT;
     int err = path_of(ll, ino, &path);
@@ -360,7 +361,6 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, b
         sb_reset(&content);
         /* Entries other than . and .. with full attributes count as
          * lookups; the others are names and modes only. */
-        int64_t asked = clock_mono_ms();
         bool known = plus && fs_dir_entry(ll->fs, d, i, &a, &content, &ctx);
         if (known) {
             /* Counted before the reply (a FORGET may follow at once); an

@@ -187,6 +187,14 @@ static void interleave_tenants(struct item **v, size_t n)
     free(start);
 }
 
+/* fn for every item of b, round-robin across tenants. */
+static void run_across_tenants(struct batch *b, unsigned jobs, pool_fn fn, struct progress *p,
+                               const char *what)
+{
+    interleave_tenants(b->v, b->n);
+    pool_run(jobs, b->n, fn, b, p, what);
+}
+
 static void run_phase(struct plan *pl, const struct mnt *m, unsigned jobs, struct progress *p,
                       const enum kind *kinds, int nk, const char *what, struct outcome *out)
 {
@@ -252,8 +260,7 @@ static void reread_after_enforcement(struct plan *pl, const struct mnt *m, unsig
             (it->state == ST_CHANGE || it->state == ST_UNCHANGED))
             b.v[b.n++] = it;
     }
-    interleave_tenants(b.v, b.n);
-    pool_run(jobs, b.n, reread_one, &b, p, "re-reading limits after enforcement");
+    run_across_tenants(&b, jobs, reread_one, p, "re-reading limits after enforcement");
     batch_free(&b);
 }
 
@@ -295,8 +302,7 @@ static void read_back(struct plan *pl, const struct mnt *m, unsigned jobs, struc
         if (it->written && it->state == ST_DONE && (!only_rewritten || it->rewritten))
             b.v[b.n++] = it;
     }
-    interleave_tenants(b.v, b.n);
-    pool_run(jobs, b.n, check_one, &b, p, what);
+    run_across_tenants(&b, jobs, check_one, p, what);
     batch_free(&b);
 }
 
@@ -313,8 +319,7 @@ static void write_again(struct plan *pl, const struct mnt *m, unsigned jobs, str
             b.v[b.n++] = it;
         }
     }
-    interleave_tenants(b.v, b.n);
-    pool_run(jobs, b.n, write_one, &b, p, "writing again what the API changed");
+    run_across_tenants(&b, jobs, write_one, p, "writing again what the API changed");
     out->written += atomic_load(&b.written);
     out->attempts += atomic_load(&b.attempts);
     size_t n = b.n;
